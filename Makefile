@@ -1,0 +1,64 @@
+# The two commands: `make run` (app with demo data on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
+TEST_DB := workflow_test_$(shell date +%s)_$$$$
+
+.PHONY: run serve test test-sqlite test-postgres install translations vendor lint migration clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p static/vendor/bootstrap static/vendor/pdfjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs static/vendor/pdfjs/
+	touch $@
+
+install: $(BIN)/.installed static/vendor/.installed translations
+
+vendor: static/vendor/.installed
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile -q -d workflow/translations -f
+
+run: install
+	$(FLASK) init-db
+	$(FLASK) pki init
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --port $(PORT)
+
+serve: install
+	$(FLASK) init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# A throwaway PostgreSQL database per run, dropped afterwards whatever the outcome.
+test-postgres:
+	@db=$(TEST_DB); \
+	psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $$db" postgres && \
+	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)" postgres; exit $$rc
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+# After changing models: regenerate the schema migration (see docs/development.md).
+migration: $(BIN)/.installed
+	$(FLASK) db migrate -m "$(MESSAGE)"
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,148 @@
+"""Composable fixtures: one app and schema per session, a clean database per test, builders."""
+import os
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from workflow import create_app
+from workflow.directory.models import Unit, User, use_light_password_hashing
+from workflow.directory.operations import ensure_levels
+from workflow.extensions import db
+from workflow.files.operations import Upload, create_file
+
+FIXTURES = Path(__file__).parent / 'fixtures'
+PASSWORD = 'Matkhau@123'
+
+
+def database_url(tmp_root):
+    return os.environ.get('TEST_DATABASE_URL') or f'sqlite:///{tmp_root}/test.db'
+
+
+@pytest.fixture(scope='session')
+def app(tmp_path_factory):
+    root = tmp_path_factory.mktemp('app')
+    use_light_password_hashing()
+    app = create_app({
+        'TESTING': True,
+        'SQLALCHEMY_DATABASE_URI': database_url(root),
+        'STORAGE_URL': f'file://{root}/storage',
+        'KEYS_DIR': str(root / 'keys'),
+        'RATELIMIT_ENABLED': False,
+        'WTF_CSRF_ENABLED': False,
+        'SECRET_KEY': secrets.token_hex(16),
+        'SERVER_NAME': None,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _wipe():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == 'postgresql':
+        names = ', '.join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    with app.app_context():
+        ensure_levels()
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.session.rollback()
+        _wipe()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call operations directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def pdf(name='quyet-dinh-ke-hoach-cds-2026.pdf'):
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def make_unit(app):
+    counter = {'n': 0}
+
+    def build(name=None, *, level='district', parent=None, abbreviation='UBND', code=None):
+        with app.app_context():
+            counter['n'] += 1
+            n = counter['n']
+            parent_id = parent.id if isinstance(parent, Unit) else parent
+            if code is None:
+                code = f'H{n:02d}' if parent_id is None else f'{db.session.get(Unit, parent_id).code}.{n:02d}'
+            unit = Unit(code=code, name=name or f'Đơn vị {n}', abbreviation=abbreviation, level_code=level,
+                        parent_id=parent_id)
+            db.session.add(unit)
+            db.session.commit()
+            db.session.refresh(unit)
+            db.session.expunge(unit)
+            return unit
+    return build
+
+
+@pytest.fixture
+def make_user(app):
+    counter = {'n': 0}
+
+    def build(unit, roles=('specialist',), *, username=None, full_name=None, title='Chuyên viên'):
+        with app.app_context():
+            counter['n'] += 1
+            user = User(username=username or f'user{counter["n"]}', full_name=full_name or f'Nguyễn Văn {counter["n"]}',
+                        title=title, unit_id=unit.id)
+            user.roles = list(roles)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+    return build
+
+
+@pytest.fixture
+def make_file(app):
+    def build(actor, *, title='Kế hoạch chuyển đổi số năm 2026', doc_type='QĐ', data=None, **kwargs):
+        with app.app_context():
+            user = db.session.get(User, actor.id)
+            file, _dup = create_file(user, title=title, doc_type=doc_type,
+                                     upload=Upload('du-thao.pdf', data or pdf()), **kwargs)
+            db.session.commit()
+            return file.id
+    return build
+
+
+def login(client, user, password=PASSWORD):
+    response = client.post('/login', data={'username': user.username, 'password': password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def api_token(client, user, password=PASSWORD):
+    response = client.post('/api/v1/tokens', json={'username': user.username, 'password': password})
+    assert response.status_code == 201, response.get_json()
+    return {'Authorization': f'Bearer {response.get_json()["token"]}'}
+
+
+def text_of(response):
+    return re.sub(r'\s+', ' ', response.get_data(as_text=True))

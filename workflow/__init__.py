@@ -1,0 +1,52 @@
+"""The online document office: create_app builds the Flask application."""
+import logging
+
+from flask import Flask
+
+from . import config as settings
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    """Build the app from the environment, overridden by `config` (a mapping) when given."""
+    app = Flask(__name__, template_folder='../templates', static_folder='../static',
+                instance_path=str(settings.INSTANCE))
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    logging.basicConfig(level=logging.INFO)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+    from .web import install_request_hooks
+    install_request_hooks(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _bind_extensions(app):
+    from . import models  # noqa: F401  (every table known to metadata and migrations)
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / 'migrations'), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = 'auth.login'
+    login_manager.login_message_category = 'warning'
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app):
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .directory.views import bp as directory_bp
+    from .files.views import bp as files_bp
+    from .registers.views import bp as registers_bp
+
+    for bp in (auth_bp, directory_bp, files_bp, registers_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp, url_prefix='/api/v1')
+    csrf.exempt(api_bp)

@@ -1,0 +1,80 @@
+"""Command-line entry points (`flask --app wsgi …`), as CONTRACT.md lists them."""
+import os
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from .extensions import db
+
+
+def register_cli(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(verify_audit)
+
+
+@click.command('init-db')
+def init_db():
+    """Create or migrate the schema (idempotent)."""
+    from .directory.operations import ensure_levels
+
+    os.makedirs(current_app.instance_path, exist_ok=True)
+    upgrade()
+    ensure_levels()
+    db.session.commit()
+    click.echo('database ready')
+
+
+@click.command('create-admin')
+@click.argument('username')
+@click.option('--password', required=True)
+@click.option('--unit-code', required=True)
+@click.option('--unit-name', default=None)
+@click.option('--unit-abbreviation', default=None)
+@click.option('--unit-level', default='district')
+@click.option('--full-name', default=None)
+def create_admin(username, password, unit_code, unit_name, unit_abbreviation, unit_level, full_name):
+    """The first administrator, in the unit with UNIT_CODE (created if missing)."""
+    from .directory.models import Unit, User
+    from .directory.operations import create_unit, create_user, ensure_levels, validate_unit_code
+
+    ensure_levels()
+    code = validate_unit_code(unit_code)
+    unit = db.session.query(Unit).filter_by(code=code).one_or_none()
+    if unit is None:
+        unit = create_unit(None, code=code, name=unit_name or code, abbreviation=unit_abbreviation or 'UBND',
+                           level=unit_level)
+    user = db.session.query(User).filter_by(username=username.lower()).one_or_none()
+    if user is None:
+        user = create_user(None, username=username, password=password, full_name=full_name or username,
+                           unit=unit, roles=['admin'])
+    else:
+        user.roles = sorted(set(user.roles) | {'admin'})
+        user.set_password(password)
+    db.session.commit()
+    click.echo(f'admin {user.username} in {unit.code} {unit.name}')
+
+
+@click.command('seed-demo')
+@click.option('--files', 'file_count', default=300, show_default=True, help='work files in the history')
+def seed_demo(file_count):
+    """The Cờ Đỏ demo organisation, users and a history of work files."""
+    from .demo.seed import seed
+
+    summary = seed(file_count=file_count)
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command('verify-audit')
+def verify_audit():
+    """Check the audit log's hash chain."""
+    from .audit import verify_chain
+
+    broken = verify_chain()
+    if broken is None:
+        click.echo('audit chain intact')
+    else:
+        raise click.ClickException(f'audit chain broken at entry {broken}')

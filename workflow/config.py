@@ -1,0 +1,95 @@
+"""Settings from the environment, with embedded defaults so that `make run` needs nothing."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / 'instance'
+
+
+class ConfigError(RuntimeError):
+    """A setting from the environment makes no sense; the app refuses to start."""
+
+
+def _secret_key():
+    if os.environ.get('SECRET_KEY'):
+        return os.environ['SECRET_KEY']
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / 'secret_key'
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url():
+    url = os.environ.get('DATABASE_URL', 'sqlite:///' + str(INSTANCE / 'workflow.db'))
+    if url.startswith('postgres://'):
+        url = 'postgresql+psycopg://' + url[len('postgres://'):]
+    elif url.startswith('postgresql://'):
+        url = 'postgresql+psycopg://' + url[len('postgresql://'):]
+    if url.startswith('sqlite:///') and not url.startswith('sqlite:////'):
+        relative = url[len('sqlite:///'):]
+        if relative and relative != ':memory:':
+            url = 'sqlite:///' + str(ROOT / relative)
+    if not url.split(':', 1)[0] in ('sqlite', 'postgresql+psycopg', 'postgresql'):
+        raise ConfigError(f'Unsupported DATABASE_URL scheme: {url.split(":", 1)[0]}')
+    return url
+
+
+def _storage_url():
+    url = os.environ.get('STORAGE_URL', 'file://instance/storage')
+    if not url.startswith(('file://', 's3://')):
+        raise ConfigError('STORAGE_URL must start with file:// or s3://')
+    return url
+
+
+def _positive_int(name, default):
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f'{name} must be an integer, got {raw!r}') from None
+    if value <= 0:
+        raise ConfigError(f'{name} must be positive')
+    return value
+
+
+def _keys_dir():
+    path = Path(os.environ.get('KEYS_DIR', 'keys'))
+    return path if path.is_absolute() else ROOT / path
+
+
+def from_environment():
+    """Build the configuration mapping from the environment."""
+    max_mb = _positive_int('MAX_UPLOAD_MB', 50)
+    database_url = _database_url()
+    engine_options = {'pool_pre_ping': True}
+    if database_url.startswith('sqlite'):
+        engine_options = {'connect_args': {'timeout': 30}}
+    return {
+        'SECRET_KEY': _secret_key(),
+        'SQLALCHEMY_DATABASE_URI': database_url,
+        'SQLALCHEMY_ENGINE_OPTIONS': engine_options,
+        'STORAGE_URL': _storage_url(),
+        'KEYS_DIR': str(_keys_dir()),
+        'MAX_UPLOAD_MB': max_mb,
+        'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
+        'TSA_URL': os.environ.get('TSA_URL', ''),
+        'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', 'http://127.0.0.1:' + os.environ.get('PORT', '5000')),
+        'SESSION_COOKIE_HTTPONLY': True,
+        'SESSION_COOKIE_SAMESITE': 'Lax',
+        'SESSION_COOKIE_SECURE': os.environ.get('SESSION_COOKIE_SECURE', '0') == '1',
+        'REMEMBER_COOKIE_HTTPONLY': True,
+        'REMEMBER_COOKIE_SAMESITE': 'Lax',
+        'BABEL_DEFAULT_LOCALE': 'vi',
+        'BABEL_DEFAULT_TIMEZONE': 'Asia/Ho_Chi_Minh',
+        'BABEL_TRANSLATION_DIRECTORIES': str(ROOT / 'workflow' / 'translations'),
+        'LANGUAGES': ('vi', 'en'),
+        'RATELIMIT_STORAGE_URI': os.environ.get('RATELIMIT_STORAGE_URI', 'memory://'),
+        'RATELIMIT_ENABLED': os.environ.get('RATELIMIT_ENABLED', '1') == '1',
+        'LOGIN_RATE_LIMIT': os.environ.get('LOGIN_RATE_LIMIT', '20 per minute'),
+        'API_TOKEN_HOURS': _positive_int('API_TOKEN_HOURS', 12),
+        'WTF_CSRF_TIME_LIMIT': None,
+        'CONTENT_SECURITY_POLICY': True,
+    }

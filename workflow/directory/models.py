@@ -1,0 +1,117 @@
+"""Units (the administrative tree) and the people who work in them."""
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from flask_login import UserMixin
+
+from ..extensions import db
+from ..timeutil import now
+
+ROLES = ('specialist', 'leader', 'clerk', 'admin')
+UNIT_CODE_PATTERN = re.compile(r'^[A-Z]\d{2}(\.\d{2}){0,10}$')
+_hasher = PasswordHasher()
+
+
+def use_light_password_hashing():
+    """Cheaper Argon2 parameters, for the test suite and bulk demo data only."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+class Level(db.Model):
+    """A tier of government (district, commune, province …): data, not code."""
+    __tablename__ = 'levels'
+    code = db.Column(db.String(20), primary_key=True)
+    name = db.Column(db.String(80), nullable=False)
+    rank = db.Column(db.Integer, nullable=False, default=0)  # lower = higher tier
+
+
+class Unit(db.Model):
+    __tablename__ = 'units'
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(35), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    abbreviation = db.Column(db.String(20), nullable=False)
+    level_code = db.Column(db.String(20), db.ForeignKey('levels.code'), nullable=False)
+    parent_id = db.Column(db.Integer, db.ForeignKey('units.id'))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+
+    parent = db.relationship('Unit', remote_side=[id], backref='children')
+    level = db.relationship('Level')
+
+    def __repr__(self):
+        return f'<Unit {self.code} {self.abbreviation}>'
+
+    @property
+    def issuing_abbreviation(self):
+        """The organisation part of a notation: 'UBND' or, for a department, 'UBND-VP'."""
+        return self.abbreviation
+
+    def ancestors(self):
+        unit, chain = self.parent, []
+        while unit is not None:
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = 'users'
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, unique=True)
+    password_hash = db.Column(db.String(255), nullable=False)
+    full_name = db.Column(db.String(120), nullable=False)
+    title = db.Column(db.String(120), nullable=False, default='')
+    unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False, index=True)
+    roles_text = db.Column('roles', db.String(80), nullable=False, default='specialist')
+    locale = db.Column(db.String(5))
+    email = db.Column(db.String(200))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(db.DateTime(timezone=True))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+
+    unit = db.relationship('Unit', backref='users')
+
+    def __repr__(self):
+        return f'<User {self.username}>'
+
+    @property
+    def roles(self):
+        return [r for r in self.roles_text.split(',') if r]
+
+    @roles.setter
+    def roles(self, values):
+        unknown = set(values) - set(ROLES)
+        if unknown:
+            raise ValueError(f'unknown roles: {sorted(unknown)}')
+        self.roles_text = ','.join(r for r in ROLES if r in values)
+
+    def has_role(self, role):
+        return role in self.roles
+
+    @property
+    def is_admin(self):
+        return self.has_role('admin')
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password):
+        try:
+            ok = _hasher.verify(self.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError):
+            return False
+        if ok and _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return ok
+
+    @property
+    def display(self):
+        return f'{self.full_name} ({self.title})' if self.title else self.full_name

@@ -1,0 +1,53 @@
+"""Is this upload a real, readable, unencrypted PDF? Checked by parsing, never by name."""
+import io
+import logging
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from ..errors import BadInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PdfInfo:
+    pages: int
+    signed: bool
+
+
+def _has_signature_fields(reader):
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:  # damaged AcroForm: the signature report will say so later
+        return False
+    return any(f.get('/FT') == '/Sig' for f in fields.values())
+
+
+def inspect_pdf(data, max_bytes):
+    """Parse `data`; raise BadInput with a message for the user if it is not an acceptable PDF."""
+    if not data:
+        raise BadInput(_('Tệp rỗng, không có nội dung.'), code='empty_file')
+    if len(data) > max_bytes:
+        raise BadInput(_('Tệp quá lớn: tối đa %(mb)d MB.', mb=max_bytes // (1024 * 1024)),
+                       code='file_too_large', status=413)
+    if not data.lstrip()[:5] == b'%PDF-':
+        raise BadInput(_('Tệp không phải là tài liệu PDF.'), code='not_pdf', status=415)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise BadInput(_('Tệp PDF được đặt mật khẩu (mã hóa); hãy tải lên bản không mã hóa.'),
+                           code='encrypted_pdf', status=422)
+        pages = len(reader.pages)
+        if pages == 0:
+            raise BadInput(_('Tệp PDF không có trang nào.'), code='broken_pdf', status=422)
+        reader.pages[0].mediabox  # touch the first page so a broken page tree fails here
+    except BadInput:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError) as exc:
+        log.info('rejected broken PDF: %s', exc)
+        raise BadInput(_('Tệp PDF bị hỏng, không đọc được.'), code='broken_pdf', status=422) from None
+    return PdfInfo(pages=pages, signed=_has_signature_fields(reader))

@@ -1,0 +1,61 @@
+"""Read-side queries: boxes, search, lookups for pages and the API."""
+from sqlalchemy import and_, exists, or_, select
+
+from ..errors import NotFound
+from ..extensions import db
+from .models import Assignment, FileEvent, WorkFile
+from .policy import can_view, visible_filter
+from .search import fold
+from .transitions import CLOSED
+
+BOXES = ('inbox', 'sent', 'all')
+PAGE_SIZE = 25
+
+
+def visible_file_or_404(file_id, user):
+    """The file, if it exists and `user` may see it; otherwise NotFound (existence is not revealed)."""
+    file = db.session.get(WorkFile, file_id)
+    if file is None or not can_view(file, user):
+        raise NotFound('not found')
+    return file
+
+
+def inbox_filter(user):
+    waiting_for_me = WorkFile.holder_user_id == user.id
+    for_my_clerks = and_(WorkFile.holder_user_id.is_(None), WorkFile.holder_unit_id == user.unit_id)
+    assigned_to_me = exists(select(Assignment.id).where(
+        Assignment.file_id == WorkFile.id, Assignment.user_id == user.id, Assignment.done_at.is_(None)))
+    conditions = [waiting_for_me, assigned_to_me]
+    if user.has_role('clerk'):
+        conditions.append(for_my_clerks)
+    return and_(or_(*conditions), WorkFile.status.not_in(CLOSED))
+
+
+def sent_filter(user):
+    return exists(select(FileEvent.id).where(
+        FileEvent.file_id == WorkFile.id, FileEvent.actor_id == user.id,
+        FileEvent.action.in_(('forward', 'return', 'issue', 'assign'))))
+
+
+def list_files(user, *, box='all', status=None, q=None, page=1, direction=None):
+    """One page of the files `user` may see, newest activity first, and the total count."""
+    query = select(WorkFile).where(visible_filter(user))
+    if box == 'inbox':
+        query = query.where(inbox_filter(user))
+    elif box == 'sent':
+        query = query.where(sent_filter(user))
+    if status:
+        query = query.where(WorkFile.status == status)
+    if direction:
+        query = query.where(WorkFile.direction == direction)
+    for word in fold(q or '').split():
+        query = query.where(WorkFile.search_text.contains(word, autoescape=True))
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    rows = db.session.scalars(query.order_by(WorkFile.held_since.desc(), WorkFile.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return rows, total
+
+
+def inbox_count(user):
+    return db.session.scalar(select(db.func.count(WorkFile.id)).where(visible_filter(user), inbox_filter(user)))

@@ -1,0 +1,141 @@
+"""The workflow as a table: which action may move a file from which status to which, and who may do it.
+
+A row is (direction, action, from-statuses, target, who). A target of None keeps the status.
+`who` names a rule in WHO below; every rule takes (file, actor).
+"""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..errors import NotAllowed
+
+OPEN_OUTGOING = ('draft', 'returned', 'in_progress', 'awaiting_signature', 'signed', 'sign_failed')
+OPEN_INCOMING = ('registered', 'assigned', 'in_progress')
+CLOSED = ('issued', 'completed', 'refused')
+
+STATUS_LABELS = {
+    'draft': _l('Dự thảo'),
+    'awaiting_signature': _l('Chờ ký'),
+    'sign_failed': _l('Ký lỗi — thử lại'),
+    'signed': _l('Đã ký'),
+    'returned': _l('Bị trả lại'),
+    'in_progress': _l('Đang xử lý'),
+    'issued': _l('Đã ban hành'),
+    'delivered': _l('Mới đến'),
+    'registered': _l('Đã vào sổ'),
+    'assigned': _l('Đã giao xử lý'),
+    'completed': _l('Hoàn thành'),
+    'refused': _l('Đã từ chối'),
+}
+
+
+def _holder(file, actor):
+    if file.holder_user_id is not None:
+        return file.holder_user_id == actor.id
+    return file.holder_unit_id == actor.unit_id and actor.has_role('clerk')
+
+
+def _holder_leader(file, actor):
+    return _holder(file, actor) and actor.has_role('leader')
+
+
+def _holder_clerk(file, actor):
+    return _holder(file, actor) and actor.has_role('clerk') and file.holder_unit_id == actor.unit_id
+
+
+def _receiving_clerk(file, actor):
+    return actor.has_role('clerk') and file.owner_unit_id == actor.unit_id
+
+
+def _lead_or_holder(file, actor):
+    return _holder(file, actor) or any(
+        a.user_id == actor.id and a.role == 'lead' and a.done_at is None for a in file.assignments)
+
+
+def _completer(file, actor):
+    if file.status in ('assigned',):
+        return _lead_or_holder(file, actor) and not _pending_lead(file, exclude=actor)
+    return _lead_or_holder(file, actor)
+
+
+def _pending_lead(file, exclude):
+    return any(a.role == 'lead' and a.done_at is None and a.user_id != exclude.id for a in file.assignments)
+
+
+WHO = {
+    'holder': _holder,
+    'holder_leader': _holder_leader,
+    'holder_clerk': _holder_clerk,
+    'receiving_clerk': _receiving_clerk,
+    'lead': _lead_or_holder,
+    'completer': _completer,
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    direction: str
+    action: str
+    sources: tuple
+    target: str | None
+    who: str
+
+
+TRANSITIONS = (
+    Transition('outgoing', 'forward_sign', OPEN_OUTGOING, 'awaiting_signature', 'holder'),
+    Transition('outgoing', 'forward_handle', OPEN_OUTGOING, 'in_progress', 'holder'),
+    Transition('outgoing', 'forward_info', OPEN_OUTGOING, None, 'holder'),
+    Transition('outgoing', 'return', ('awaiting_signature', 'in_progress', 'signed', 'sign_failed'),
+               'returned', 'holder'),
+    Transition('outgoing', 'add_document', OPEN_OUTGOING, None, 'holder'),
+    Transition('outgoing', 'sign', ('awaiting_signature', 'sign_failed', 'signed'), 'signed', 'holder_leader'),
+    Transition('outgoing', 'sign_failed', ('awaiting_signature', 'sign_failed', 'signed'), 'sign_failed',
+               'holder_leader'),
+    Transition('outgoing', 'issue', ('draft', 'in_progress', 'signed', 'returned'), 'issued', 'holder_clerk'),
+    Transition('outgoing', 'complete', ('draft', 'in_progress', 'returned', 'signed', 'issued'),
+               'completed', 'holder'),
+    Transition('outgoing', 'reopen', ('completed',), 'in_progress', 'holder'),
+    Transition('incoming', 'register', ('delivered',), 'registered', 'receiving_clerk'),
+    Transition('incoming', 'refuse', ('delivered',), 'refused', 'receiving_clerk'),
+    Transition('incoming', 'forward_handle', OPEN_INCOMING, None, 'holder'),
+    Transition('incoming', 'forward_info', OPEN_INCOMING, None, 'holder'),
+    Transition('incoming', 'return', ('registered', 'assigned', 'in_progress'), None, 'holder'),
+    Transition('incoming', 'add_document', OPEN_INCOMING, None, 'lead'),
+    Transition('incoming', 'assign', ('registered', 'assigned', 'in_progress'), 'assigned', 'holder_leader'),
+    Transition('incoming', 'start', ('assigned',), 'in_progress', 'lead'),
+    Transition('incoming', 'complete', ('registered', 'assigned', 'in_progress'), 'completed', 'completer'),
+    Transition('incoming', 'reopen', ('completed',), 'in_progress', 'holder'),
+)
+
+_INDEX = {}
+for _row in TRANSITIONS:
+    for _source in _row.sources:
+        _INDEX[(_row.direction, _row.action, _source)] = _row
+
+
+def find(file, action):
+    """The row allowing `action` on the file in its current status, or None."""
+    return _INDEX.get((file.direction, action, file.status))
+
+
+def allowed(file, action, actor):
+    row = find(file, action)
+    return row is not None and WHO[row.who](file, actor)
+
+
+def require(file, action, actor):
+    """The row for `action`, or NotAllowed with a message saying why."""
+    row = find(file, action)
+    if row is None:
+        raise NotAllowed(_l('Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái "%(status)s".',
+                            status=STATUS_LABELS.get(file.status, file.status)), code='invalid_transition',
+                         status=409)
+    if not WHO[row.who](file, actor):
+        raise NotAllowed(_l('Bạn không có quyền thực hiện thao tác này với hồ sơ.'))
+    return row
+
+
+def available_actions(file, actor):
+    """Actions the actor may take now: drives which buttons a page shows (never the check itself)."""
+    names = {row.action for row in TRANSITIONS if row.direction == file.direction}
+    return {name for name in names if allowed(file, name, actor)}

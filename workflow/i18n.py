@@ -1,0 +1,20 @@
+"""Vietnamese by default, English second; remembered per user."""
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+
+def select_locale():
+    if not has_request_context():
+        return 'vi'  # command line and background work speak the default language
+    languages = current_app.config['LANGUAGES']
+    if request.blueprint == 'api' or request.path.startswith('/api/'):
+        return request.accept_languages.best_match(languages) or 'vi'
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get('locale') in languages:
+        return session['locale']
+    return 'vi'
+
+
+def select_timezone():
+    return 'Asia/Ho_Chi_Minh'

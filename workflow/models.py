@@ -1,0 +1,6 @@
+"""Imports every model so that metadata (and Alembic) sees all tables."""
+from .audit import AuditEntry  # noqa: F401
+from .auth.models import ApiToken  # noqa: F401
+from .directory.models import Level, Unit, User  # noqa: F401
+from .files.models import Assignment, Delivery, Document, FileAccess, FileEvent, PaperMark, WorkFile  # noqa: F401
+from .registers.numbering import RegisterCounter  # noqa: F401

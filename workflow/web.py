@@ -1,0 +1,118 @@
+"""Request-wide behaviour: one transaction per request, error pages, security headers, template helpers."""
+import logging
+
+from flask import g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from . import timeutil
+from .directory.models import User
+from .errors import DomainError
+from .extensions import db, login_manager
+from .files.transitions import STATUS_LABELS
+from .storage import StorageError
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+
+
+def wants_json():
+    return request.blueprint == 'api' or request.path.startswith('/api/')
+
+
+def error_response(status, code, message):
+    """JSON for the API, a page for the browser; either way the transaction is rolled back."""
+    g.rollback = True
+    if wants_json():
+        return jsonify({'error': {'code': code, 'message': message}}), status
+    return render_template('error.html', status=status, message=message), status
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def install_request_hooks(app):
+    @app.after_request
+    def finish_transaction(response):
+        if getattr(g, 'rollback', False) or response.status_code >= 500:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            log.warning('commit conflict on %s', request.path)
+            return error_response(409, 'conflict',
+                                  _('Dữ liệu vừa được người khác thay đổi; vui lòng tải lại trang và thử lại.'))
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault('X-Content-Type-Options', 'nosniff')
+        response.headers.setdefault('Referrer-Policy', 'same-origin')
+        response.headers.setdefault('X-Frame-Options', 'SAMEORIGIN')
+        if app.config.get('CONTENT_SECURITY_POLICY'):
+            response.headers.setdefault('Content-Security-Policy', CSP)
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_response(400, 'csrf', _('Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại.'))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        return error_response(413, 'file_too_large',
+                              _('Tệp quá lớn: tối đa %(mb)d MB.', mb=app.config['MAX_UPLOAD_MB']))
+
+    @app.errorhandler(StorageError)
+    def storage_error(exc):
+        log.error('storage failure: %s', exc)
+        return error_response(503, 'storage_unavailable',
+                              _('Kho lưu trữ tệp tạm thời không truy cập được; chưa có gì được lưu. Vui lòng thử lại.'))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        log.error('database failure: %s', exc)
+        return error_response(503, 'database_unavailable', _('Cơ sở dữ liệu tạm thời không truy cập được.'))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        messages = {
+            404: _('Không tìm thấy trang hoặc hồ sơ.'),
+            403: _('Bạn không có quyền truy cập.'),
+            405: _('Phương thức không được hỗ trợ.'),
+            429: _('Quá nhiều lần thử; vui lòng đợi một lát rồi thử lại.'),
+            401: _('Vui lòng đăng nhập.'),
+        }
+        message = messages.get(exc.code, _('Yêu cầu không hợp lệ.'))
+        return error_response(exc.code, exc.name.lower().replace(' ', '_'), message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception('unexpected error on %s', request.path)
+        return error_response(500, 'internal', _('Đã có lỗi ngoài ý muốn; thao tác chưa được thực hiện.'))
+
+    app.jinja_env.filters.update(
+        vn_date=timeutil.vn_date_str, vn_datetime=timeutil.vn_datetime_str, iso=timeutil.iso)
+
+    @app.context_processor
+    def helpers():
+        from .files.queries import inbox_count
+        from .i18n import select_locale
+
+        count = inbox_count(current_user) if current_user.is_authenticated else 0
+        return {'status_label': lambda s: STATUS_LABELS.get(s, s), 'inbox_total': count,
+                'current_locale': select_locale()}
