@@ -27,7 +27,7 @@ install: $(BIN)/.installed static/vendor/.installed translations
 vendor: static/vendor/.installed
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile -q -d workflow/translations -f
+	$(BIN)/pybabel compile -d workflow/translations -f
 
 run: install
 	$(FLASK) init-db

@@ -1,13 +1,27 @@
 """Time in the Vietnam time zone; everything stored is timezone-aware UTC."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo('Asia/Ho_Chi_Minh')
+_frozen = ContextVar('frozen_now', default=None)
 
 
 def now():
-    """The current instant, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current instant, aware, in UTC (or the instant set by `clock_at`)."""
+    frozen = _frozen.get()
+    return frozen if frozen is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment):
+    """Run operations as if it were `moment`: for demo history and for tests of dates and periods."""
+    token = _frozen.set(aware(moment).astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
 
 
 def aware(moment):
