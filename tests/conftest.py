@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
 
 from workflow import create_app
 from workflow.directory.models import Unit, User, use_light_password_hashing
@@ -42,18 +41,17 @@ def app(tmp_path_factory):
 
 
 def _wipe():
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == 'postgresql':
-        names = ', '.join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    # DELETE beats TRUNCATE on the nearly empty tables a test leaves behind.
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 
 @pytest.fixture(autouse=True)
-def clean_db(app):
+def clean_db(app, request):
+    if request.node.get_closest_marker('nodb'):
+        yield  # a test of pure logic: nothing to clean
+        return
     with app.app_context():
         ensure_levels()
         db.session.commit()

@@ -14,6 +14,8 @@ def create_app(config=None):
     app.config.update(settings.from_environment())
     if config:
         app.config.update(config)
+    app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS',
+                          settings.engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
     logging.basicConfig(level=logging.INFO)
 
     _bind_extensions(app)
@@ -29,7 +31,10 @@ def _bind_extensions(app):
     from . import models  # noqa: F401  (every table known to metadata and migrations)
     from .i18n import select_locale, select_timezone
 
+    from .dbsetup import configure_engine
+
     db.init_app(app)
+    configure_engine(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / 'migrations'), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = 'auth.login'

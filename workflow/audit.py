@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from .extensions import db
 from .timeutil import aware, now
@@ -57,8 +57,9 @@ def record(actor, action, obj=None, **details):
 def verify_chain():
     """Return the id of the first entry that does not fit the chain, or None if all is intact."""
     prev = GENESIS
-    query = db.session.query(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-    for entry in query:
+    entries = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)
+                                 .execution_options(yield_per=1000)).scalars()
+    for entry in entries:
         if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
             return entry.id
         prev = entry.hash

@@ -59,11 +59,15 @@ def create_admin(username, password, unit_code, unit_name, unit_abbreviation, un
 
 @click.command('seed-demo')
 @click.option('--files', 'file_count', default=300, show_default=True, help='work files in the history')
-def seed_demo(file_count):
+@click.option('--if-empty', is_flag=True, help='do nothing if the database already has units')
+def seed_demo(file_count, if_empty):
     """The Cờ Đỏ demo organisation, users and a history of work files."""
-    from .demo.seed import seed
+    from .demo.seed import AlreadySeeded, seed
 
-    summary = seed(file_count=file_count)
+    try:
+        summary = seed(file_count=file_count, if_empty=if_empty)
+    except AlreadySeeded as exc:
+        raise click.ClickException(f'{exc} (or pass --if-empty)') from None
     db.session.commit()
     click.echo(summary)
 

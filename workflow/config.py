@@ -64,13 +64,9 @@ def from_environment():
     """Build the configuration mapping from the environment."""
     max_mb = _positive_int('MAX_UPLOAD_MB', 50)
     database_url = _database_url()
-    engine_options = {'pool_pre_ping': True}
-    if database_url.startswith('sqlite'):
-        engine_options = {'connect_args': {'timeout': 30}}
     return {
         'SECRET_KEY': _secret_key(),
         'SQLALCHEMY_DATABASE_URI': database_url,
-        'SQLALCHEMY_ENGINE_OPTIONS': engine_options,
         'STORAGE_URL': _storage_url(),
         'KEYS_DIR': str(_keys_dir()),
         'MAX_UPLOAD_MB': max_mb,
@@ -93,3 +89,10 @@ def from_environment():
         'WTF_CSRF_TIME_LIMIT': None,
         'CONTENT_SECURITY_POLICY': True,
     }
+
+
+def engine_options(database_url):
+    """Connection settings per database: PostgreSQL pools survive a server restart (pre-ping)."""
+    if database_url.startswith('sqlite'):
+        return {'connect_args': {'timeout': 30, 'check_same_thread': False}}
+    return {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 20, 'pool_recycle': 1800}

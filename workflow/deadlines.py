@@ -9,7 +9,9 @@ _vn_holidays = {}
 
 
 def is_holiday(day):
-    year_set = _vn_holidays.setdefault(day.year, holidays.country_holidays('VN', years=day.year))
+    year_set = _vn_holidays.get(day.year)
+    if year_set is None:  # built once per year: building it is slow
+        year_set = _vn_holidays[day.year] = holidays.country_holidays('VN', years=day.year)
     return day in year_set
 
 

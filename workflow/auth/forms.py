@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -10,3 +10,8 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l('Mật khẩu'), validators=[DataRequired(_l('Vui lòng nhập mật khẩu.'))])
     remember = BooleanField(_l('Ghi nhớ đăng nhập'))
     next = HiddenField()
+
+
+class AccountForm(FlaskForm):
+    """The user's own preferences."""
+    locale = SelectField(_l('Ngôn ngữ giao diện'), choices=[('vi', 'Tiếng Việt'), ('en', 'English')])

@@ -3,12 +3,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..directory.operations import set_locale
 from ..extensions import limiter
 from ..timeutil import vn_datetime_str
-from .forms import LoginForm
+from .forms import AccountForm, LoginForm
 from .operations import LoginLocked, authenticate
 
 bp = Blueprint('auth', __name__)
@@ -66,3 +67,16 @@ def change_locale(code):
         set_locale(current_user, code)
     session['locale'] = code
     return redirect(safe_next(request.form.get('next')) or url_for('files.inbox'))
+
+
+@bp.route('/account', methods=['GET', 'POST'])
+@login_required
+def account():
+    form = AccountForm(locale=current_user.locale or session.get('locale') or 'vi')
+    if not form.validate_on_submit():
+        return render_template('auth/account.html', form=form), 400 if form.is_submitted() else 200
+    set_locale(current_user, form.locale.data)
+    session['locale'] = form.locale.data
+    refresh()  # speak the newly chosen language from this message on
+    flash(_('Đã lưu lựa chọn ngôn ngữ.'), 'success')
+    return redirect(url_for('auth.account'))

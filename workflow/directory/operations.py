@@ -130,3 +130,35 @@ def unit_tree():
             walk(unit.id, depth + 1)
     walk(None, 0)
     return ordered
+
+
+# ---------------------------------------------------------------- read-only lookups for pages
+
+def levels():
+    """The tiers this deployment knows, highest first."""
+    return db.session.scalars(select(Level).order_by(Level.rank, Level.code)).all()
+
+
+def active_users():
+    """Every active user, by unit code then name: who a file can be handed to."""
+    return db.session.scalars(select(User).join(Unit, User.unit_id == Unit.id)
+                              .where(User.active.is_(True)).order_by(Unit.code, User.full_name)).all()
+
+
+def users_of_unit(unit_id, *, active_only=True):
+    """The people of one unit, by name."""
+    query = select(User).where(User.unit_id == unit_id)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return db.session.scalars(query.order_by(User.full_name)).all()
+
+
+def leaders_of_unit(unit_id):
+    return [u for u in users_of_unit(unit_id) if u.has_role('leader')]
+
+
+def list_users(unit_id=None):
+    query = select(User).join(Unit, User.unit_id == Unit.id)
+    if unit_id:
+        query = query.where(User.unit_id == unit_id)
+    return db.session.scalars(query.order_by(Unit.code, User.full_name)).all()

@@ -1,14 +1,342 @@
-"""HTML pages for work files."""
-from flask import Blueprint, render_template, request
+"""HTML pages for work files: the boxes, a new file, the file page and its actions.
+
+Every handler loads, checks, acts: it loads the file (404 when the user may not see it), validates
+the form, calls the one operation, flashes what happened and redirects. A domain error raised by an
+operation re-renders the page with the message and its 4xx status, keeping what the user typed.
+"""
+import io
+from math import ceil
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .queries import list_files
+from ..directory.models import Unit, User
+from ..errors import BadInput, DomainError
+from ..extensions import db
+from ..storage import blobs
+from .forms import (PURPOSE_LABELS, URGENCY_LABELS, AddDocumentForm, AssignForm, CompleteForm, ForwardForm,
+                    IssueForm, NewFileForm, PaperDocumentForm, RefuseForm, RegisterForm, ReopenForm, ReturnForm,
+                    SearchForm, StartForm)
+from .models import Document, WorkFile
+from .operations import (add_document, assign_file, complete_file, create_file, forward_file, issue_file,
+                         refuse_file, register_file, register_paper_document, reopen_file, return_file,
+                         start_handling)
+from .policy import can_view
+from .queries import PAGE_SIZE, list_files, visible_file_or_404
+from .transitions import STATUS_LABELS, available_actions
 
 bp = Blueprint('files', __name__)
+
+ACTION_LABELS = {
+    'create': _l('Tạo hồ sơ'),
+    'add_document': _l('Thêm tài liệu'),
+    'forward': _l('Chuyển'),
+    'return': _l('Trả lại'),
+    'sign': _l('Ký số'),
+    'sign_failed': _l('Ký số không thành công'),
+    'issue': _l('Ban hành'),
+    'deliver': _l('Gửi đến'),
+    'register': _l('Vào sổ văn bản đến'),
+    'refuse': _l('Từ chối'),
+    'refused_by_recipient': _l('Bị đơn vị nhận từ chối'),
+    'assign': _l('Giao xử lý'),
+    'start': _l('Bắt đầu xử lý'),
+    'complete': _l('Hoàn thành'),
+    'reopen': _l('Mở lại'),
+}
+DELIVERY_LABELS = {
+    'delivered': _l('Đã gửi đến'),
+    'registered': _l('Đã vào sổ'),
+    'assigned': _l('Đã giao xử lý'),
+    'in_progress': _l('Đang xử lý'),
+    'completed': _l('Hoàn thành'),
+    'refused': _l('Từ chối'),
+}
+ASSIGNMENT_LABELS = {'lead': _l('Chủ trì'), 'cooperate': _l('Phối hợp'), 'inform': _l('Để biết')}
+REASON_LABELS = {
+    'paper_origin': _l('Văn bản giấy (bản scan)'),
+    'paper_step': _l('Có bước thực hiện trên giấy'),
+    'unsigned_issuance': _l('Ban hành không có chữ ký số của cơ quan'),
+}
+BOX_TITLES = {'inbox': _l('Hộp đến'), 'sent': _l('Đã gửi'), 'all': _l('Tất cả hồ sơ')}
+FORWARD_ACTIONS = ('forward_sign', 'forward_handle', 'forward_info')
+
+
+@bp.app_context_processor
+def labels():
+    return {'urgency_label': lambda u: URGENCY_LABELS.get(u, u),
+            'action_label': lambda a: ACTION_LABELS.get(a, a),
+            'purpose_label': lambda p: PURPOSE_LABELS.get(p, p),
+            'delivery_label': lambda s: DELIVERY_LABELS.get(s, s),
+            'assignment_label': lambda r: ASSIGNMENT_LABELS.get(r, r),
+            'reason_label': lambda r: REASON_LABELS.get(r, r)}
+
+
+def _abandon():
+    """Undo whatever the failed operation flushed; the request will not commit."""
+    db.session.rollback()
+    g.rollback = True
+
+
+# ---------------------------------------------------------------- boxes
+
+def _box(box):
+    form = SearchForm(request.args)
+    form.status.choices = [('', _('Mọi trạng thái'))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
+    form.validate()
+    page = form.page.data if isinstance(form.page.data, int) and form.page.data > 0 else 1
+    status = form.status.data if form.status.data in STATUS_LABELS else None
+    files, total = list_files(current_user, box=box, status=status, q=form.q.data, page=page)
+    return render_template('files/list.html', files=files, total=total, box=box, form=form, page=page,
+                           pages=max(1, ceil(total / PAGE_SIZE)), title=BOX_TITLES[box])
 
 
 @bp.get('/')
 @login_required
 def inbox():
-    files, total = list_files(current_user, box='inbox', q=request.args.get('q'))
-    return render_template('files/list.html', files=files, total=total, box='inbox')
+    return _box('inbox')
+
+
+@bp.get('/sent')
+@login_required
+def sent():
+    return _box('sent')
+
+
+@bp.get('/files')
+@login_required
+def all_files():
+    return _box('all')
+
+
+# ---------------------------------------------------------------- new files
+
+def _flash_duplicate(duplicate):
+    if duplicate is not None:
+        flash(_('Cảnh báo: tệp này trùng với một văn bản đã có trong đơn vị (hồ sơ số %(id)d, tệp %(name)s); '
+                'có thể là bản trùng.', id=duplicate.file_id, name=duplicate.filename), 'warning')
+
+
+@bp.route('/files/new', methods=['GET', 'POST'])
+@login_required
+def new():
+    form = NewFileForm()
+    if not form.validate_on_submit():
+        return render_template('files/new.html', form=form), 400 if form.is_submitted() else 200
+    try:
+        file, duplicate = create_file(
+            current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
+            urgency=form.urgency.data, summary=form.summary.data or '', deadline=form.deadline_value(),
+            paper_origin=form.paper_origin.data)
+    except DomainError as exc:
+        _abandon()
+        return render_template('files/new.html', form=form, error=exc.message), exc.status
+    flash(_('Đã tạo hồ sơ "%(title)s".', title=file.title), 'success')
+    _flash_duplicate(duplicate)
+    return redirect(url_for('files.show', file_id=file.id))
+
+
+@bp.route('/files/paper', methods=['GET', 'POST'])
+@login_required
+def new_paper():
+    form = PaperDocumentForm()
+    if not form.validate_on_submit():
+        return render_template('files/paper.html', form=form), 400 if form.is_submitted() else 200
+    try:
+        file, duplicate = register_paper_document(
+            current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
+            sender_name=form.sender_name.data, number=form.number.data or '', urgency=form.urgency.data,
+            summary=form.summary.data or '', deadline=form.deadline_value())
+    except DomainError as exc:
+        _abandon()
+        return render_template('files/paper.html', form=form, error=exc.message), exc.status
+    flash(_('Đã vào sổ văn bản đến giấy, số đến %(n)d.', n=file.incoming_number), 'success')
+    _flash_duplicate(duplicate)
+    return redirect(url_for('files.show', file_id=file.id))
+
+
+# ---------------------------------------------------------------- the file page
+
+def _blank(form_class, **kwargs):
+    """A fresh form for display: never filled from the current request."""
+    return form_class(formdata=None, **kwargs)
+
+
+def _action_forms(file, actions):
+    """The forms the page shows, one per action the user may take now."""
+    forms = {}
+    if actions & set(FORWARD_ACTIONS):
+        forms['forward'] = _blank(ForwardForm, prefix='forward', actor=current_user)
+        forms['forward'].purpose.choices = [(p, label) for p, label in PURPOSE_LABELS.items()
+                                            if 'forward_' + p in actions]
+        forms['forward'].purpose.data = forms['forward'].purpose.choices[0][0]
+    simple = {'return': ReturnForm, 'register': RegisterForm, 'refuse': RefuseForm, 'start': StartForm,
+              'complete': CompleteForm, 'reopen': ReopenForm, 'add_document': AddDocumentForm}
+    for name, form_class in simple.items():
+        if name in actions:
+            forms[name] = _blank(form_class, prefix=name)
+    if 'issue' in actions:
+        forms['issue'] = _blank(IssueForm, prefix='issue', actor=current_user)
+    if 'assign' in actions:
+        forms['assign'] = _blank(AssignForm, prefix='assign', unit_id=current_user.unit_id)
+    return forms
+
+
+def _render_file(file, *, failed=None, error=None, status=200):
+    actions = available_actions(file, current_user)
+    forms = _action_forms(file, actions)
+    if failed is not None:
+        name, form = failed
+        forms[name] = form
+    linked = {'source': file.source_file, 'reply': file.reply_file}
+    visible_links = {key: f for key, f in linked.items() if f is not None and can_view(f, current_user)}
+    return render_template('files/show.html', file=file, forms=forms, actions=actions, error=error,
+                           failed=failed[0] if failed else None, links=visible_links), status
+
+
+@bp.get('/files/<int:file_id>')
+@login_required
+def show(file_id):
+    return _render_file(visible_file_or_404(file_id, current_user))
+
+
+def _act(file_id, name, build_form, act):
+    """Load, check, act for one action posted from the file page."""
+    file = visible_file_or_404(file_id, current_user)
+    form = build_form()
+    if not form.validate_on_submit():
+        return _render_file(file, failed=(name, form), status=400)
+    try:
+        message = act(file, form)
+    except DomainError as exc:
+        _abandon()
+        return _render_file(file, failed=(name, form), error=exc.message, status=exc.status)
+    flash(message, 'success')
+    return redirect(url_for('files.show', file_id=file.id))
+
+
+@bp.post('/files/<int:file_id>/documents')
+@login_required
+def add_document_view(file_id):
+    def act(file, form):
+        stored = add_document(file, current_user, upload=form.upload_value(), kind=form.kind.data,
+                              paper_origin=form.paper_origin.data)
+        _flash_duplicate(stored.duplicate_of)
+        return _('Đã thêm tài liệu %(name)s.', name=stored.document.filename)
+    return _act(file_id, 'add_document', lambda: AddDocumentForm(prefix='add_document'), act)
+
+
+@bp.post('/files/<int:file_id>/forward')
+@login_required
+def forward(file_id):
+    def act(file, form):
+        to_user = db.session.get(User, form.to_user.data) if form.to_user.data else None
+        to_unit = None if to_user else db.session.get(Unit, form.to_unit.data)
+        forward_file(file, current_user, purpose=form.purpose.data, to_user=to_user, to_unit=to_unit,
+                     note=form.note.data or '', deadline=form.deadline_value(), on_paper=form.on_paper.data)
+        return _('Đã chuyển hồ sơ tới %(who)s.', who=to_user.full_name if to_user else to_unit.name)
+    return _act(file_id, 'forward', lambda: ForwardForm(prefix='forward', actor=current_user), act)
+
+
+@bp.post('/files/<int:file_id>/return')
+@login_required
+def return_(file_id):
+    def act(file, form):
+        sender = return_file(file, current_user, note=form.note.data)
+        return _('Đã trả lại hồ sơ cho %(name)s.', name=sender.full_name)
+    return _act(file_id, 'return', lambda: ReturnForm(prefix='return'), act)
+
+
+@bp.post('/files/<int:file_id>/issue')
+@login_required
+def issue(file_id):
+    def act(file, form):
+        units = [db.session.get(Unit, unit_id) for unit_id in form.recipients.data]
+        deliveries = issue_file(file, current_user, recipient_units=units, on_paper=form.on_paper.data)
+        return _('Đã ban hành văn bản số %(number)s và gửi tới %(n)d đơn vị.', number=file.number,
+                 n=len(deliveries))
+    return _act(file_id, 'issue', lambda: IssueForm(prefix='issue', actor=current_user), act)
+
+
+@bp.post('/files/<int:file_id>/register')
+@login_required
+def register(file_id):
+    def act(file, form):
+        number = register_file(file, current_user, received_on_paper=form.received_on_paper.data,
+                               note=form.note.data or '')
+        return _('Đã vào sổ văn bản đến, số đến %(n)d.', n=number)
+    return _act(file_id, 'register', lambda: RegisterForm(prefix='register'), act)
+
+
+@bp.post('/files/<int:file_id>/refuse')
+@login_required
+def refuse(file_id):
+    def act(file, form):
+        refuse_file(file, current_user, note=form.note.data)
+        return _('Đã từ chối văn bản và báo lại nơi gửi.')
+    return _act(file_id, 'refuse', lambda: RefuseForm(prefix='refuse'), act)
+
+
+@bp.post('/files/<int:file_id>/assign')
+@login_required
+def assign(file_id):
+    def act(file, form):
+        args = form.assignment_args()
+        assign_file(file, current_user, **args)
+        return _('Đã giao %(name)s chủ trì xử lý.', name=args['lead'].full_name)
+    return _act(file_id, 'assign', lambda: AssignForm(prefix='assign', unit_id=current_user.unit_id), act)
+
+
+@bp.post('/files/<int:file_id>/start')
+@login_required
+def start(file_id):
+    def act(file, form):
+        start_handling(file, current_user)
+        return _('Đã bắt đầu xử lý hồ sơ.')
+    return _act(file_id, 'start', lambda: StartForm(prefix='start'), act)
+
+
+@bp.post('/files/<int:file_id>/complete')
+@login_required
+def complete(file_id):
+    def act(file, form):
+        reply = None
+        if form.reply_file_id.data:
+            reply = db.session.get(WorkFile, form.reply_file_id.data)
+            if reply is None or not can_view(reply, current_user):
+                raise BadInput(_('Không tìm thấy hồ sơ trả lời số %(id)d.', id=form.reply_file_id.data))
+        complete_file(file, current_user, note=form.note.data or '', reply_file=reply)
+        return _('Đã hoàn thành hồ sơ.')
+    return _act(file_id, 'complete', lambda: CompleteForm(prefix='complete'), act)
+
+
+@bp.post('/files/<int:file_id>/reopen')
+@login_required
+def reopen(file_id):
+    def act(file, form):
+        reopen_file(file, current_user, note=form.note.data)
+        return _('Đã mở lại hồ sơ.')
+    return _act(file_id, 'reopen', lambda: ReopenForm(prefix='reopen'), act)
+
+
+# ---------------------------------------------------------------- the PDF itself
+
+# The PDF is shown by the browser's own viewer inside the file page: it needs no script of ours.
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+
+
+@bp.get('/documents/<int:document_id>/pdf')
+@login_required
+def document_pdf(document_id):
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    visible_file_or_404(document.file_id, current_user)
+    data = blobs().get(document.sha256)
+    response = send_file(io.BytesIO(data), mimetype='application/pdf', download_name=document.filename,
+                         as_attachment=request.args.get('download') == '1', max_age=0)
+    response.headers['Content-Security-Policy'] = PDF_CSP
+    response.headers['Cache-Control'] = 'private, no-store'
+    return response

@@ -163,8 +163,10 @@ def pkcs11_signer(pin: str, *, token_label: str, key_label: str | None = None,
     except Exception as error:
         raise TokenError(str(error)) from error
     try:
+        # Hash here and sign raw: many tokens (SoftHSM among them) lack ECDSA-with-SHA256.
         yield pyhanko_pkcs11.PKCS11Signer(
-            session, key_label=key_label, cert_label=cert_label or key_label)
+            session, key_label=key_label, cert_label=cert_label or key_label,
+            use_raw_mechanism=True)
     finally:
         session.close()
 

@@ -29,6 +29,7 @@ from typing import Callable, NamedTuple
 from asn1crypto import core, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.x509 import ocsp as ocsp_api
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -305,12 +306,12 @@ def ocsp_response(keys_dir, request_der: bytes, status_lookup: StatusLookup) -> 
     """
     keys_dir = Path(keys_dir)
     try:
-        request = x509.ocsp.load_der_ocsp_request(request_der)
+        request = ocsp_api.load_der_ocsp_request(request_der)
     except ValueError:
-        return _ocsp_failure(x509.ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        return _ocsp_failure(ocsp_api.OCSPResponseStatus.MALFORMED_REQUEST)
     root = _authority(keys_dir, 'root')
     if not _asks_about(request, root.certificate):
-        return _ocsp_failure(x509.ocsp.OCSPResponseStatus.UNAUTHORIZED)
+        return _ocsp_failure(ocsp_api.OCSPResponseStatus.UNAUTHORIZED)
     status, revoked_at, reason = status_lookup(request.serial_number)
     return _signed_ocsp(keys_dir, request, status, revoked_at, reason)
 
@@ -330,19 +331,19 @@ def _subject_public_key_bits(cert: x509.Certificate) -> bytes:
 def _signed_ocsp(keys_dir, request, status, revoked_at, reason):
     responder = _authority(keys_dir, 'ocsp')
     now = _now()
-    cert_status = {'good': x509.ocsp.OCSPCertStatus.GOOD,
-                   'revoked': x509.ocsp.OCSPCertStatus.REVOKED}.get(
-        status, x509.ocsp.OCSPCertStatus.UNKNOWN)
-    builder = x509.ocsp.OCSPResponseBuilder().add_response_by_hash(
+    cert_status = {'good': ocsp_api.OCSPCertStatus.GOOD,
+                   'revoked': ocsp_api.OCSPCertStatus.REVOKED}.get(
+        status, ocsp_api.OCSPCertStatus.UNKNOWN)
+    builder = ocsp_api.OCSPResponseBuilder().add_response_by_hash(
         issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash,
         serial_number=request.serial_number, algorithm=request.hash_algorithm,
         cert_status=cert_status, this_update=now - dt.timedelta(minutes=1),
         next_update=now + ONE_DAY,
-        revocation_time=revoked_at if cert_status == x509.ocsp.OCSPCertStatus.REVOKED else None,
+        revocation_time=revoked_at if cert_status == ocsp_api.OCSPCertStatus.REVOKED else None,
         revocation_reason=REASONS.get(reason) if reason and reason != 'unspecified'
-        and cert_status == x509.ocsp.OCSPCertStatus.REVOKED else None,
+        and cert_status == ocsp_api.OCSPCertStatus.REVOKED else None,
     )
-    builder = builder.responder_id(x509.ocsp.OCSPResponderEncoding.HASH, responder.certificate)
+    builder = builder.responder_id(ocsp_api.OCSPResponderEncoding.HASH, responder.certificate)
     builder = builder.certificates([responder.certificate])
     for extension in request.extensions:
         if isinstance(extension.value, x509.OCSPNonce):
@@ -352,7 +353,7 @@ def _signed_ocsp(keys_dir, request, status, revoked_at, reason):
 
 
 def _ocsp_failure(status) -> bytes:
-    return x509.ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
+    return ocsp_api.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
         serialization.Encoding.DER)
 
 

@@ -1,0 +1,137 @@
+"""JSON bodies that are malformed, mistyped, incomplete or point at nothing: 400 (or 404), never 500,
+with the message in the request's language."""
+import pytest
+
+from tests.api.conftest import delivery_for, issued_file
+
+
+@pytest.fixture
+def draft_id(api, org):
+    return api.create_file(org.spec)['id']
+
+
+def error_of(response):
+    return response.status_code, response.get_json()['error']['code']
+
+
+def test_malformed_json(api, org, draft_id):
+    response = api.client.post(f'/api/v1/files/{draft_id}/forward', data='{"purpose": "sign",',
+                               headers={**api.headers(org.spec), 'Content-Type': 'application/json'})
+    assert error_of(response) == (400, 'malformed_json')
+    assert response.get_json()['error']['message'] == 'Nội dung yêu cầu không phải JSON hợp lệ.'
+    english = api.client.post(f'/api/v1/files/{draft_id}/forward', data='[1, 2]',
+                              headers={**api.headers(org.spec, 'en'), 'Content-Type': 'application/json'})
+    assert english.get_json()['error'] == {'code': 'malformed_json',
+                                           'message': 'The request body must be a JSON object.'}
+
+
+BAD_FORWARDS = [
+    ({'to_user_id': 'abc', 'purpose': 'sign'}, 'invalid_field', 'Field "to_user_id" must be an integer.'),
+    ({'to_user_id': True, 'purpose': 'sign'}, 'invalid_field', 'Field "to_user_id" must be an integer.'),
+    ({'to_user_id': 999999, 'purpose': 'sign'}, 'unknown_user',
+     'There is no user with id 999999 (field "to_user_id").'),
+    ({'to_unit_id': 999999, 'purpose': 'handle'}, 'unknown_unit',
+     'There is no unit with id 999999 (field "to_unit_id").'),
+    ({'to_unit_id': 1}, 'missing_field', 'Missing required field "purpose".'),
+    ({'to_unit_id': 1, 'purpose': 5}, 'invalid_field', 'Field "purpose" must be a string.'),
+    ({'to_unit_id': 1, 'purpose': 'approve'}, 'invalid', 'Invalid forwarding purpose.'),
+    ({'purpose': 'handle'}, 'recipient_required', 'Choose a person or a unit to send to.'),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'on_paper': 'maybe'}, 'invalid_field',
+     'Field "on_paper" must be true or false.'),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'deadline': 'tomorrow'}, 'invalid_field',
+     'Field "deadline" must be an ISO 8601 date (YYYY-MM-DD) or date-time with offset.'),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'deadline': '2030-01-01', 'deadline_working_days': 3},
+     'invalid_field', 'Give only one of "deadline" and "deadline_working_days".'),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'deadline_working_days': 0}, 'invalid_field',
+     'Field "deadline_working_days" must be at least 1.'),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'note': ['a']}, 'invalid_field', 'Field "note" must be a string.'),
+]
+
+
+@pytest.mark.parametrize('body, code, english', BAD_FORWARDS, ids=[c for _b, c, _e in BAD_FORWARDS])
+def test_bad_forward_bodies(api, org, draft_id, body, code, english):
+    body = {k: (org.ubnd.id if k == 'to_unit_id' and v == 1 else v) for k, v in body.items()}
+    response = api.post(org.spec, f'/files/{draft_id}/forward', body, lang='en')
+    assert error_of(response) == (400, code)
+    assert response.get_json()['error']['message'] == english
+    vietnamese = api.post(org.spec, f'/files/{draft_id}/forward', body)
+    assert vietnamese.get_json()['error']['message'] != english
+    file = api.file(org.spec, draft_id)
+    assert (file['status'], file['holder_user_id'], len(file['timeline'])) == ('draft', org.spec.id, 1)
+
+
+def test_bad_issue_bodies(api, org):
+    created = api.create_file(org.spec)
+    api.act(org.spec, created['id'], 'forward', {'to_user_id': org.tckh_clerk.id, 'purpose': 'handle'})
+    url = f'/files/{created["id"]}/issue'
+    cases = [({}, 'missing_field'), ({'recipient_unit_ids': org.ubnd.id}, 'invalid_field'),
+             ({'recipient_unit_ids': ['1']}, 'invalid_field'), ({'recipient_unit_ids': [999999]}, 'unknown_unit'),
+             ({'recipient_unit_ids': []}, 'recipients_required'),
+             ({'recipient_unit_ids': [org.tckh.id]}, 'self_recipient'),
+             ({'recipient_unit_ids': [org.ubnd.id], 'pin': 1234}, 'invalid_field')]
+    for body, code in cases:
+        assert error_of(api.post(org.tckh_clerk, url, body)) == (400, code), body
+    file = api.file(org.tckh_clerk, created['id'])
+    assert (file['status'], file['number'], file['deliveries']) == ('in_progress', None, [])
+    # and the number was not used up by the failed attempts
+    done = api.act(org.tckh_clerk, created['id'], 'issue', {'recipient_unit_ids': [org.ubnd.id]})
+    assert done['number'] == '01/QĐ-TCKH'
+
+
+def test_bad_assign_bodies(api, org):
+    commune = org.communes[0]
+    issued = issued_file(api, org, [commune])
+    file_id = delivery_for(issued, commune.unit)['file_id']
+    api.act(commune.clerk, file_id, 'register')
+    api.act(commune.clerk, file_id, 'forward', {'to_user_id': commune.leader.id, 'purpose': 'handle'})
+    url = f'/files/{file_id}/assign'
+    cases = [({}, 'lead_required'), ({'lead_user_id': 999999}, 'unknown_user'),
+             ({'lead_user_id': commune.spec.id, 'cooperate_user_ids': [999999]}, 'unknown_user'),
+             ({'lead_user_id': commune.spec.id, 'inform_user_ids': 'all'}, 'invalid_field')]
+    for body, code in cases:
+        assert error_of(api.post(commune.leader, url, body)) == (400, code), body
+    assert api.file(commune.leader, file_id)['assignments'] == []
+
+
+def test_complete_with_an_unknown_or_invisible_reply_file(api, org, draft_id):
+    elsewhere = api.create_file(org.vp_spec)['id']
+    for reply_id in (999999, elsewhere):
+        response = api.post(org.spec, f'/files/{draft_id}/complete', {'reply_file_id': reply_id}, lang='en')
+        assert error_of(response) == (400, 'unknown_file')
+        assert response.get_json()['error']['message'] == (
+            f'There is no file with id {reply_id} (field "reply_file_id").')
+    assert api.file(org.spec, draft_id)['status'] == 'draft'
+
+
+def test_return_needs_a_note(api, org):
+    created = api.create_file(org.spec)
+    api.act(org.spec, created['id'], 'forward', {'to_user_id': org.tckh_leader.id, 'purpose': 'sign'})
+    response = api.post(org.tckh_leader, f'/files/{created["id"]}/return', {}, lang='en')
+    assert error_of(response) == (400, 'note_required')
+    assert response.get_json()['error']['message'] == 'Please give the reason for returning it.'
+
+
+def test_bad_list_parameters(api, org):
+    assert error_of(api.get(org.spec, '/files?box=outbox')) == (400, 'invalid_field')
+    assert error_of(api.get(org.spec, '/files?page=abc')) == (400, 'invalid_field')
+    assert error_of(api.get(org.spec, '/files?page=0')) == (400, 'invalid_field')
+    assert error_of(api.get(org.spec, '/files?status=lost')) == (400, 'invalid_field')
+
+
+def test_unknown_things_are_404_json(api, org):
+    assert error_of(api.get(org.spec, '/files/999999')) == (404, 'file_not_found')
+    assert error_of(api.get(org.spec, '/units/999999')) == (404, 'unit_not_found')
+    assert error_of(api.get(org.spec, '/users/999999')) == (404, 'user_not_found')
+    assert error_of(api.post(org.spec, '/files/999999/forward', {'purpose': 'sign'})) == (404, 'file_not_found')
+    response = api.get(org.spec, '/no-such-endpoint', lang='en')
+    assert response.status_code == 404 and response.is_json
+    assert api.client.delete('/api/v1/files/1', headers=api.headers(org.spec)).status_code == 405
+
+
+def test_english_and_vietnamese_for_a_forbidden_action(api, org, draft_id):
+    vi = api.post(org.spec2, f'/files/{draft_id}/forward', {'to_unit_id': org.ubnd.id, 'purpose': 'handle'})
+    en = api.post(org.spec2, f'/files/{draft_id}/forward', {'to_unit_id': org.ubnd.id, 'purpose': 'handle'},
+                  lang='en')
+    assert vi.status_code == en.status_code == 403
+    assert vi.get_json()['error']['message'] == 'Bạn không có quyền thực hiện thao tác này với hồ sơ.'
+    assert en.get_json()['error']['message'] == 'You are not allowed to do this with the file.'

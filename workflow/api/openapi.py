@@ -1,0 +1,344 @@
+"""The OpenAPI 3.1 description of the API, written as data and served at /api/v1/openapi.json."""
+from flask import jsonify, request
+
+from ..files.models import DOC_TYPE_NAMES, PURPOSES, URGENCIES
+from ..files.queries import BOXES
+from ..files.transitions import STATUS_LABELS
+from . import bp
+
+ROLES = ['specialist', 'leader', 'clerk', 'admin']
+DELIVERY_STATUSES = ['delivered', 'registered', 'assigned', 'in_progress', 'completed', 'refused']
+
+
+def ref(name):
+    return {'$ref': f'#/components/schemas/{name}'}
+
+
+def obj(properties, required=(), **extra):
+    schema = {'type': 'object', 'properties': properties, **extra}
+    if required:
+        schema['required'] = list(required)
+    return schema
+
+
+def array(items):
+    return {'type': 'array', 'items': items}
+
+
+def nullable(schema):
+    return {'anyOf': [schema, {'type': 'null'}]}
+
+
+STRING = {'type': 'string'}
+INTEGER = {'type': 'integer'}
+BOOLEAN = {'type': 'boolean'}
+ID = {'type': 'integer', 'minimum': 1}
+TIME = {'type': 'string', 'format': 'date-time', 'description': 'ISO 8601 with offset (+07:00)'}
+DEADLINE_IN = {'type': 'string', 'description': 'ISO date (end of that day, Vietnam time) or ISO datetime',
+               'examples': ['2026-03-31', '2026-03-31T17:00:00+07:00']}
+WORKING_DAYS = {'type': 'integer', 'minimum': 1,
+                'description': 'Instead of deadline: this many working days from today '
+                               '(weekends and Vietnamese public holidays skipped)'}
+
+SCHEMAS = {
+    'Error': obj({'error': obj({'code': {**STRING, 'description': 'stable machine-readable code'},
+                                'message': {**STRING, 'description': 'in the request language (vi or en)'}},
+                               ['code', 'message'])}, ['error']),
+    'Token': obj({'token': STRING, 'token_type': {'const': 'Bearer'}, 'expires_at': TIME, 'user': ref('User')},
+                 ['token', 'expires_at']),
+    'User': obj({'id': ID, 'username': STRING, 'full_name': STRING, 'title': STRING, 'unit_id': ID,
+                 'roles': array({'enum': ROLES}), 'active': BOOLEAN, 'locale': nullable(STRING),
+                 'email': nullable(STRING)}, ['id', 'username', 'full_name', 'title', 'unit_id', 'roles']),
+    'Unit': obj({'id': ID, 'code': {**STRING, 'examples': ['H17.07.03']}, 'name': STRING,
+                 'abbreviation': {**STRING, 'examples': ['UBND', 'VP', 'TCKH']},
+                 'level': {**STRING, 'examples': ['district', 'commune', 'province']},
+                 'parent_id': nullable(ID), 'active': BOOLEAN},
+                ['id', 'code', 'name', 'abbreviation', 'level', 'parent_id']),
+    'Level': obj({'code': STRING, 'name': STRING, 'rank': INTEGER}, ['code', 'name', 'rank']),
+    'Signature': obj({}, description='Filled in by the signing package.'),
+    'Document': obj({'id': ID, 'file_id': ID, 'kind': {'enum': ['main', 'attachment']}, 'filename': STRING,
+                     'sha256': {**STRING, 'pattern': '^[0-9a-f]{64}$'}, 'size': INTEGER, 'pages': INTEGER,
+                     'paper_origin': BOOLEAN, 'uploaded_by_id': nullable(ID), 'created_at': TIME,
+                     'duplicate_of_id': nullable(ID), 'duplicate_of': nullable(ref('DuplicateOf')),
+                     'signatures': array(ref('Signature'))}, ['id', 'filename', 'sha256', 'signatures']),
+    'DuplicateOf': obj({'document_id': ID, 'file_id': ID}, ['document_id', 'file_id'],
+                       description='The same PDF was already uploaded in the caller\'s unit.'),
+    'Event': obj({'at': TIME, 'actor_id': nullable(ID), 'action': STRING, 'from_unit_id': nullable(ID),
+                  'to_unit_id': nullable(ID), 'note': STRING, 'from_user_id': nullable(ID),
+                  'to_user_id': nullable(ID), 'purpose': nullable({'enum': list(PURPOSES)}),
+                  'on_paper': BOOLEAN}, ['at', 'actor_id', 'action', 'from_unit_id', 'to_unit_id', 'note']),
+    'Delivery': obj({'unit_id': ID, 'file_id': ID, 'status': {'enum': DELIVERY_STATUSES},
+                     'delivered_at': TIME, 'updated_at': TIME, 'note': STRING}, ['unit_id', 'file_id', 'status']),
+    'Assignment': obj({'user_id': ID, 'role': {'enum': ['lead', 'cooperate', 'inform']},
+                       'deadline': nullable(TIME), 'assigned_by_id': nullable(ID), 'assigned_at': TIME,
+                       'done_at': nullable(TIME)}, ['user_id', 'role']),
+    'PaperReason': obj({'reason': {'enum': ['paper_origin', 'paper_step', 'unsigned_issuance']},
+                        'detail': STRING, 'at': TIME}, ['reason', 'detail']),
+    'FileSummary': obj({
+        'id': ID, 'title': STRING, 'doc_type': {'enum': list(DOC_TYPE_NAMES)}, 'number': nullable(STRING),
+        'status': {'enum': list(STATUS_LABELS)}, 'urgency': {'enum': list(URGENCIES)},
+        'direction': {'enum': ['outgoing', 'incoming']}, 'holder_unit_id': nullable(ID),
+        'holder_user_id': nullable(ID), 'held_since': TIME, 'deadline': nullable(TIME), 'overdue': BOOLEAN,
+        'fully_electronic': BOOLEAN, 'incoming_number': nullable(INTEGER), 'owner_unit_id': ID,
+        'created_at': TIME, 'closed_at': nullable(TIME)},
+        ['id', 'title', 'doc_type', 'number', 'status', 'holder_unit_id', 'holder_user_id', 'deadline',
+         'overdue', 'fully_electronic']),
+    'File': {'allOf': [ref('FileSummary'), obj({
+        'summary': STRING, 'creator_id': ID, 'issuing_unit_id': nullable(ID), 'issued_at': nullable(TIME),
+        'incoming_year': nullable(INTEGER), 'received_at': nullable(TIME), 'registered_at': nullable(TIME),
+        'source_file_id': nullable(ID), 'reply_file_id': nullable(ID), 'result_note': nullable(STRING),
+        'paper_reasons': array(ref('PaperReason')), 'documents': array(ref('Document')),
+        'timeline': array(ref('Event')), 'deliveries': array(ref('Delivery')),
+        'assignments': array(ref('Assignment')),
+        'available_actions': {**array(STRING), 'description': 'what the caller may do now'},
+        'duplicate_of': ref('DuplicateOf')},
+        ['documents', 'timeline', 'deliveries'])]},
+    'FileList': obj({'items': array(ref('FileSummary')), 'total': INTEGER, 'page': INTEGER},
+                    ['items', 'total', 'page']),
+    'Register': obj({'register': {'enum': ['outgoing', 'incoming']}, 'unit_id': ID, 'year': INTEGER,
+                     'columns': array(obj({'key': STRING, 'label': STRING})),
+                     'rows': array(obj({'file_id': ID}, additionalProperties=True))},
+                    ['register', 'unit_id', 'year', 'rows']),
+}
+
+
+def _error(description):
+    return {'description': description,
+            'content': {'application/json': {'schema': ref('Error')}}}
+
+
+RESPONSES = {
+    'BadRequest': _error('Invalid input: malformed JSON, a missing or mistyped field, an unknown id, '
+                         'or a value the operation rejects'),
+    'Unauthorized': _error('Missing, invalid or expired bearer token'),
+    'Forbidden': _error('Visible, but the caller may not do this'),
+    'NotFound': _error('No such object, or not visible to the caller'),
+    'Conflict': _error('Not possible in the file\'s current status, or a concurrent change'),
+    'TooLarge': _error('Upload larger than MAX_UPLOAD_MB'),
+    'Unsupported': _error('The upload is not a PDF'),
+    'Unprocessable': _error('An encrypted or broken PDF'),
+    'TooMany': _error('Too many attempts: rate limit or temporarily locked account'),
+}
+
+
+def _ok(description, schema=None, status='200', content_type='application/json'):
+    response = {'description': description}
+    if schema is not None:
+        response['content'] = {content_type: {'schema': schema}}
+    return {status: response}
+
+
+def _errors(*names):
+    codes = {'BadRequest': '400', 'Unauthorized': '401', 'Forbidden': '403', 'NotFound': '404',
+             'Conflict': '409', 'TooLarge': '413', 'Unsupported': '415', 'Unprocessable': '422', 'TooMany': '429'}
+    return {codes[n]: {'$ref': f'#/components/responses/{n}'} for n in names}
+
+
+def _json_body(schema, required=True):
+    return {'required': required, 'content': {'application/json': {'schema': schema}}}
+
+
+def _multipart(schema):
+    return {'required': True, 'content': {'multipart/form-data': {'schema': schema}}}
+
+
+def _path_id(name, description):
+    return {'name': name, 'in': 'path', 'required': True, 'schema': ID, 'description': description}
+
+
+def _query(name, schema, description=''):
+    return {'name': name, 'in': 'query', 'required': False, 'schema': schema, 'description': description}
+
+
+def op(summary, responses, *, tag, body=None, parameters=(), public=False, description=None, roles=None):
+    operation = {'summary': summary, 'tags': [tag]}
+    if description or roles:
+        operation['description'] = ' '.join(filter(None, [description, f'Who: {roles}.' if roles else None]))
+    if body is not None:
+        operation['requestBody'] = body
+    if parameters:
+        operation['parameters'] = list(parameters)
+    if public:
+        operation['security'] = []
+    operation['responses'] = {**responses, **({} if public else _errors('Unauthorized'))}
+    return operation
+
+
+FILE_ID = _path_id('file_id', 'work file id')
+FILE_ACTION_ERRORS = _errors('BadRequest', 'Forbidden', 'NotFound', 'Conflict')
+PDF_UPLOAD_ERRORS = _errors('BadRequest', 'Forbidden', 'NotFound', 'Conflict', 'TooLarge', 'Unsupported',
+                            'Unprocessable')
+NOTE = {**STRING, 'description': 'free text'}
+
+
+def _action(summary, body_schema, roles, description=None, extra_response=None):
+    schema = ref('File') if extra_response is None else {'allOf': [ref('File'), extra_response]}
+    return op(summary, {**_ok('The file after the action', schema), **FILE_ACTION_ERRORS}, tag='files',
+              body=_json_body(body_schema, required=False) if body_schema else None, parameters=[FILE_ID],
+              roles=roles, description=description)
+
+
+PATHS = {
+    '/tokens': {'post': op(
+        'Sign in and get a bearer token',
+        {**_ok('Token issued', ref('Token'), '201'), **_errors('BadRequest', 'TooMany'),
+         '401': _error('Wrong username or password')}, tag='auth', public=True, roles='anyone',
+        description='Rate-limited like the HTML login (LOGIN_RATE_LIMIT); five failures lock the account '
+                    'for 15 minutes (429).',
+        body=_json_body(obj({'username': STRING, 'password': STRING}, ['username', 'password'])))},
+    '/me': {'get': op('The caller', _ok('The caller', ref('User')), tag='auth', roles='any user')},
+    '/levels': {'get': op('Tiers of government (data, not code)',
+                          _ok('Levels', obj({'items': array(ref('Level'))})), tag='directory', roles='any user')},
+    '/units': {
+        'get': op('List units', {**_ok('Units', obj({'items': array(ref('Unit'))})), **_errors('BadRequest')},
+                  tag='directory', roles='any user', parameters=[
+                      _query('level', STRING), _query('parent_id', ID),
+                      _query('include_inactive', BOOLEAN)]),
+        'post': op('Create a unit', {**_ok('Created', ref('Unit'), '201'),
+                                     **_errors('BadRequest', 'Forbidden', 'Conflict')},
+                   tag='directory', roles='admin', body=_json_body(obj(
+                       {'code': {**STRING, 'description': 'national format, e.g. H17.07.03'}, 'name': STRING,
+                        'abbreviation': STRING, 'level': {**STRING, 'description': 'a code from GET /levels'},
+                        'parent_id': nullable(ID)}, ['code', 'name', 'abbreviation', 'level'])))},
+    '/units/{unit_id}': {
+        'get': op('One unit', {**_ok('The unit', ref('Unit')), **_errors('NotFound')}, tag='directory',
+                  roles='any user', parameters=[_path_id('unit_id', 'unit id')]),
+        'patch': op('Change a unit', {**_ok('The unit', ref('Unit')), **_errors('BadRequest', 'Forbidden',
+                                                                                'NotFound')},
+                    tag='directory', roles='admin', parameters=[_path_id('unit_id', 'unit id')],
+                    body=_json_body(obj({'name': STRING, 'abbreviation': STRING, 'level': STRING,
+                                         'parent_id': nullable(ID), 'active': BOOLEAN})))},
+    '/users': {
+        'get': op('List users', {**_ok('Users', obj({'items': array(ref('User'))})), **_errors('BadRequest')},
+                  tag='directory', roles='any user', parameters=[
+                      _query('unit_id', ID), _query('role', {'enum': ROLES}),
+                      _query('include_inactive', BOOLEAN)]),
+        'post': op('Create a user', {**_ok('Created', ref('User'), '201'),
+                                     **_errors('BadRequest', 'Forbidden', 'Conflict')},
+                   tag='directory', roles='admin', body=_json_body(obj(
+                       {'username': STRING, 'password': {**STRING, 'minLength': 8}, 'full_name': STRING,
+                        'title': STRING, 'unit_id': ID, 'roles': array({'enum': ROLES}), 'email': STRING},
+                       ['username', 'password', 'full_name', 'unit_id', 'roles'])))},
+    '/users/{user_id}': {
+        'get': op('One user', {**_ok('The user', ref('User')), **_errors('NotFound')}, tag='directory',
+                  roles='any user', parameters=[_path_id('user_id', 'user id')]),
+        'patch': op('Change a user (roles, unit, title, active)',
+                    {**_ok('The user', ref('User')), **_errors('BadRequest', 'Forbidden', 'NotFound')},
+                    tag='directory', roles='admin', parameters=[_path_id('user_id', 'user id')],
+                    body=_json_body(obj({'full_name': STRING, 'title': STRING, 'unit_id': ID,
+                                         'roles': array({'enum': ROLES}), 'active': BOOLEAN,
+                                         'email': nullable(STRING)})))},
+    '/users/{user_id}/password': {'post': op(
+        'Reset a user\'s password (also lifts a login lock)',
+        {'204': {'description': 'Done'}, **_errors('BadRequest', 'Forbidden', 'NotFound')}, tag='directory',
+        roles='admin', parameters=[_path_id('user_id', 'user id')],
+        body=_json_body(obj({'password': {**STRING, 'minLength': 8}}, ['password'])))},
+    '/files': {
+        'get': op('Files visible to the caller', {**_ok('One page (25 per page)', ref('FileList')),
+                                                   **_errors('BadRequest')}, tag='files', roles='any user',
+                  parameters=[_query('box', {'enum': list(BOXES), 'default': 'all'},
+                                     'inbox: waiting for the caller; sent: the caller handed it on'),
+                              _query('status', {'enum': list(STATUS_LABELS)}),
+                              _query('direction', {'enum': ['outgoing', 'incoming']}),
+                              _query('q', STRING, 'search in title, number and summary, ignoring diacritics'),
+                              _query('page', {'type': 'integer', 'minimum': 1, 'default': 1})]),
+        'post': op('Create a work file from a PDF; status draft',
+                   {**_ok('Created (with duplicate_of when the same PDF was already uploaded in the unit)',
+                          ref('File'), '201'), **PDF_UPLOAD_ERRORS}, tag='files',
+                   roles='specialist, leader, clerk', body=_multipart(obj({
+                       'file': {'type': 'string', 'format': 'binary', 'contentMediaType': 'application/pdf'},
+                       'title': STRING, 'doc_type': {'enum': list(DOC_TYPE_NAMES)},
+                       'urgency': {'enum': list(URGENCIES), 'default': 'normal'}, 'summary': STRING,
+                       'deadline': DEADLINE_IN, 'deadline_working_days': WORKING_DAYS,
+                       'paper_origin': {**BOOLEAN, 'description': 'a scan of a paper document'}},
+                       ['file', 'title', 'doc_type'])))},
+    '/files/{file_id}': {'get': op('A file with its documents, timeline and deliveries',
+                                   {**_ok('The file', ref('File')), **_errors('NotFound')}, tag='files',
+                                   roles='who may see it', parameters=[FILE_ID])},
+    '/files/{file_id}/documents': {'post': op(
+        'Add an attachment or a new version of the main document',
+        {**_ok('The new document', ref('Document'), '201'), **PDF_UPLOAD_ERRORS}, tag='files', roles='holder',
+        parameters=[FILE_ID], body=_multipart(obj({
+            'file': {'type': 'string', 'format': 'binary', 'contentMediaType': 'application/pdf'},
+            'kind': {'enum': ['main', 'attachment'], 'default': 'main'}, 'paper_origin': BOOLEAN}, ['file'])))},
+    '/documents/{document_id}': {'get': op(
+        'A document\'s metadata', {**_ok('The document', ref('Document')), **_errors('NotFound')},
+        tag='files', roles='who may see the file', parameters=[_path_id('document_id', 'document id')])},
+    '/documents/{document_id}/pdf': {'get': op(
+        'The current PDF bytes', {**_ok('The PDF', {'type': 'string', 'format': 'binary'},
+                                        content_type='application/pdf'), **_errors('NotFound')},
+        tag='files', roles='who may see the file', parameters=[_path_id('document_id', 'document id')])},
+    '/files/{file_id}/forward': {'post': _action(
+        'Hand the file on', obj({'to_user_id': ID, 'to_unit_id': ID, 'purpose': {'enum': list(PURPOSES)},
+                                 'note': NOTE, 'deadline': DEADLINE_IN, 'deadline_working_days': WORKING_DAYS,
+                                 'on_paper': {**BOOLEAN, 'description': 'the step happened on paper'}},
+                                ['purpose']),
+        'holder', 'to_user_id or to_unit_id; purpose sign needs a leader.')},
+    '/files/{file_id}/return': {'post': _action('Back to whoever sent it, with the reason',
+                                                obj({'note': NOTE}, ['note']), 'holder')},
+    '/files/{file_id}/issue': {'post': _action(
+        'Number, date, organisation signature and delivery',
+        obj({'recipient_unit_ids': array(ID), 'pin': {**STRING, 'description': 'PIN of the organisation key'},
+             'on_paper': BOOLEAN}, ['recipient_unit_ids']),
+        'clerk of the issuing unit holding the file',
+        'Returns the file, whose number and deliveries are the issuance result.',
+        extra_response=obj({'number': STRING, 'deliveries': array(ref('Delivery'))}, ['number', 'deliveries']))},
+    '/files/{file_id}/register': {'post': _action(
+        'Enter an arrived document in the unit\'s incoming register',
+        obj({'received_on_paper': BOOLEAN, 'note': NOTE}), 'clerk of the receiving unit',
+        extra_response=obj({'incoming_number': INTEGER}, ['incoming_number']))},
+    '/files/{file_id}/refuse': {'post': _action('Return an invalid arrival to its sender',
+                                                obj({'note': NOTE}, ['note']), 'clerk of the receiving unit')},
+    '/files/{file_id}/assign': {'post': _action(
+        'Assign lead, co-handlers and people to inform',
+        obj({'lead_user_id': ID, 'cooperate_user_ids': array(ID), 'inform_user_ids': array(ID),
+             'deadline': DEADLINE_IN, 'deadline_working_days': WORKING_DAYS, 'note': NOTE}, ['lead_user_id']),
+        'leader holding the file')},
+    '/files/{file_id}/start': {'post': _action('The lead handler takes the work up', None, 'lead handler')},
+    '/files/{file_id}/complete': {'post': _action(
+        'Done; the file counts as closed', obj({'note': NOTE, 'reply_file_id': ID}),
+        'the lead handler of an assigned file, or the holder of a file with nothing pending')},
+    '/files/{file_id}/reopen': {'post': _action('Take a completed file up again', obj({'note': NOTE}, ['note']),
+                                                'holder')},
+    '/registers/{kind}': {'get': op(
+        'The Decree 30 outgoing or incoming register',
+        {'200': {'description': 'Register rows',
+                 'content': {'application/json': {'schema': ref('Register')},
+                             'text/csv': {'schema': {'type': 'string'}}}},
+         **_errors('BadRequest', 'Forbidden', 'NotFound')}, tag='registers',
+        roles='clerk, leader (own unit), admin (any unit)',
+        parameters=[{'name': 'kind', 'in': 'path', 'required': True, 'schema': {'enum': ['outgoing', 'incoming']}},
+                    _query('unit_id', ID, 'default: the caller\'s unit'),
+                    _query('year', INTEGER, 'default: the current year in Vietnam'),
+                    _query('format', {'enum': ['json', 'csv'], 'default': 'json'})])},
+    '/openapi.json': {'get': op('This document', _ok('OpenAPI 3.1', {'type': 'object'}), tag='meta',
+                                public=True, roles='anyone')},
+}
+
+
+def document(server_url='/api/v1'):
+    """The whole OpenAPI document as a dict."""
+    return {
+        'openapi': '3.1.0',
+        'info': {
+            'title': 'E-office API (Văn phòng điện tử)', 'version': '1',
+            'description': 'Work files, documents and registers for district and commune governments. '
+                           'JSON in and out, UTF-8. Errors carry {"error": {"code", "message"}} with the message '
+                           'in the request language (Accept-Language: vi or en). Times are ISO 8601 with offset.',
+        },
+        'servers': [{'url': server_url}],
+        'security': [{'bearer': []}],
+        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'meta')],
+        'paths': PATHS,
+        'components': {
+            'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer',
+                                           'description': 'A token from POST /tokens'}},
+            'schemas': SCHEMAS,
+            'responses': RESPONSES,
+        },
+    }
+
+
+@bp.get('/openapi.json')
+def openapi_document():
+    return jsonify(document(request.script_root + '/api/v1'))

@@ -1,0 +1,120 @@
+"""The three signatures of Decree 30/2020/NĐ-CP, as the app's service layer calls them.
+
+1. :func:`sign_as_signer` — the competent person signs the draft; the same
+   revision prepares the blanks for the number and date and an empty field for
+   the organisation's seal.
+2. :func:`issue_document` — at issuance the clerk fills number and date and
+   signs with the organisation's certificate behind the seal image (B-LT).
+3. :func:`sign_attachment` — the clerk signs each attachment file: no image,
+   number and signing time at the top right of page 1 (B-LT).
+"""
+
+import datetime as dt
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko_certvalidator import ValidationContext
+
+from . import appearance as stamps
+from . import forms
+from .errors import FieldNotFound
+from .placement import (Placement, attachment_placement, issuance_field_boxes, seal_placement,
+                        signer_placement)
+from .signer import FieldToAdd, open_for_update, sign_pdf
+
+SIGNER_FIELD = 'signer'
+ORGANISATION_FIELD = 'organisation'
+ATTACHMENT_FIELD = 'attachment'
+
+
+def sign_as_signer(pdf_bytes: bytes, signer: signers.Signer, *, title: str, full_name: str,
+                   signature_png: bytes, timestamper: TimeStamper,
+                   placement: Placement | None = None, field_name: str = SIGNER_FIELD,
+                   validation_context: ValidationContext | None = None,
+                   embed_validation_info: bool = False) -> bytes:
+    """The signer's visible signature (B-T), under the printed ``title``.
+
+    ``placement`` overrides automatic placement.  If the document has no
+    organisation field yet, the number/date fields and the organisation's
+    signature field are created in this same signed revision.
+    """
+    placement = placement or signer_placement(pdf_bytes, title)
+    look = stamps.signer_appearance(signature_png, full_name=full_name, signed_at=_now(),
+                                    placement=placement)
+    return sign_pdf(pdf_bytes, signer, field_name=field_name, box=placement.box,
+                    page=placement.page, appearance=look, timestamper=timestamper,
+                    validation_context=validation_context,
+                    embed_validation_info=embed_validation_info,
+                    add_fields=_issuance_fields(pdf_bytes, placement, signature_png))
+
+
+def issue_document(pdf_bytes: bytes, organisation_signer: signers.Signer, *, seal_png: bytes,
+                   number_notation: str, issued_on: dt.date, timestamper: TimeStamper,
+                   validation_context: ValidationContext | None,
+                   placement: Placement | None = None,
+                   field_name: str = ORGANISATION_FIELD) -> bytes:
+    """Fill number and date, then sign the organisation's field with the seal (B-LT).
+
+    Uses the field prepared at the first signing; ``placement`` is only needed
+    for a document that was signed elsewhere and has no such field.
+    """
+    values = _issuance_values(pdf_bytes, number_notation, issued_on)
+    if field_name not in _signature_fields(pdf_bytes) and placement is None:
+        raise FieldNotFound(f'no signature field {field_name!r} and no placement given')
+    return sign_pdf(pdf_bytes, organisation_signer, field_name=field_name,
+                    box=placement.box if placement else None,
+                    page=placement.page if placement else 0,
+                    appearance=stamps.seal_appearance(seal_png), timestamper=timestamper,
+                    validation_context=validation_context,
+                    embed_validation_info=validation_context is not None,
+                    fill_fields=values)
+
+
+def sign_attachment(pdf_bytes: bytes, clerk_signer: signers.Signer, *, number_notation: str,
+                    timestamper: TimeStamper, validation_context: ValidationContext | None,
+                    field_name: str = ATTACHMENT_FIELD) -> bytes:
+    """The clerk's signature on an attachment: text only, top right of page 1."""
+    placement = attachment_placement(pdf_bytes)
+    look = stamps.attachment_appearance(number_notation, _now())
+    return sign_pdf(pdf_bytes, clerk_signer, field_name=field_name, box=placement.box,
+                    page=placement.page, appearance=look, timestamper=timestamper,
+                    validation_context=validation_context,
+                    embed_validation_info=validation_context is not None)
+
+
+def number_and_date_values(number_notation: str, issued_on: dt.date) -> dict[str, str]:
+    """What goes in the blanks: the number before "/", day and month per Decree 30.
+
+    Days below 10 and the months January and February take a leading zero.
+    """
+    number = number_notation.split('/', 1)[0]
+    month = f'{issued_on.month:02d}' if issued_on.month <= 2 else str(issued_on.month)
+    return {'issue_number': number, 'issue_day': f'{issued_on.day:02d}',
+            'issue_month': month, 'issue_year': str(issued_on.year)}
+
+
+def _issuance_values(pdf_bytes, number_notation, issued_on) -> dict[str, str]:
+    present = set(forms.text_field_names(open_for_update(pdf_bytes)))
+    values = number_and_date_values(number_notation, issued_on)
+    return {name: value for name, value in values.items() if name in present}
+
+
+def _issuance_fields(pdf_bytes, placement, signature_png) -> tuple[FieldToAdd, ...]:
+    if ORGANISATION_FIELD in _signature_fields(pdf_bytes):
+        return ()
+    image_size = stamps.png_image(signature_png).size
+    seal = FieldToAdd(ORGANISATION_FIELD, seal_placement(placement, image_size), 'signature')
+    blanks = [FieldToAdd(name, slot, 'text', size)
+              for name, (slot, size) in issuance_field_boxes(pdf_bytes).items()]
+    return (*blanks, seal)
+
+
+def _signature_fields(pdf_bytes) -> set[str]:
+    writer: IncrementalPdfFileWriter = open_for_update(pdf_bytes)
+    return {name for name, _, _ in enumerate_sig_fields(writer)}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,234 @@
+"""Checking the signatures in a PDF, for display and for the "fully online" rule.
+
+:func:`verify_pdf` never raises on bad input: a damaged or hostile file gives
+``valid=False`` with reasons.  Each signature is checked at the time its
+timestamp proves (so a certificate revoked later does not void it), using the
+revocation data embedded in the document (B-LT) plus any the caller passes or,
+if allowed, fetches.
+"""
+
+import datetime as dt
+import logging
+from io import BytesIO
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (DocumentSecurityStore, SignatureCoverageLevel,
+                                     validate_pdf_signature, validate_pdf_timestamp)
+from pyhanko_certvalidator import ValidationContext
+
+log = logging.getLogger(__name__)
+
+ACCEPTABLE_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
+                      ModificationLevel.FORM_FILLING)
+
+
+def verify_pdf(pdf_bytes: bytes, trust_roots: list, *, allow_fetching: bool = False,
+               crls: list[bytes] = (), ocsps: list[bytes] = ()) -> dict:
+    """Report on every signature: ``{valid, signatures: [...], errors: [...]}``.
+
+    ``valid`` is True only if there is at least one signature and every one is
+    intact, trusted, not revoked at signing time, and followed only by
+    form filling, further signatures or validation data.
+    """
+    try:
+        reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as error:  # anything unreadable is simply not valid
+        return {'valid': False, 'signatures': [], 'errors': [f'not a readable PDF: {error}']}
+    roots = [_as_asn1(root) for root in trust_roots]
+    revinfo = _RevocationData(reader, crls, ocsps)
+    signatures = [_report(sig, roots, revinfo, allow_fetching, reader) for sig in embedded]
+    valid = bool(signatures) and all(not s['errors'] for s in signatures)
+    return {'valid': valid, 'signatures': signatures,
+            'errors': [] if signatures else ['the document has no signatures']}
+
+
+def _report(sig, roots, revinfo, allow_fetching, reader) -> dict:
+    entry = {'field': sig.field_name, 'type': 'signature', 'signer': None, 'issuer': None,
+             'signed_at': None, 'timestamp_at': None, 'timestamp_authority': None,
+             'intact': False, 'trusted': False, 'revoked': False, 'revoked_at': None,
+             'covers_whole_file': False, 'modified_after_signing': None,
+             'modification_level': None, 'changes': '', 'level': None, 'errors': []}
+    try:
+        if sig.sig_object_type == '/DocTimeStamp':
+            _fill_doc_timestamp(entry, sig, roots, revinfo, allow_fetching)
+        else:
+            _fill_signature(entry, sig, roots, revinfo, allow_fetching, reader)
+    except Exception as error:  # hostile input can break pyHanko in many places
+        log.info('signature %s could not be validated: %s', sig.field_name, error)
+        entry['errors'].append(f'the signature could not be checked: {error}')
+    return entry
+
+
+def _fill_signature(entry, sig, roots, revinfo, allow_fetching, reader):
+    proof_time = _timestamp_time(sig)
+    context = revinfo.context(roots, allow_fetching, moment=proof_time,
+                              serials={sig.signer_cert.serial_number})
+    ts_context = revinfo.context(roots, allow_fetching, serials=_timestamp_serials(sig))
+    status = validate_pdf_signature(sig, signer_validation_context=context,
+                                    ts_validation_context=ts_context)
+    cert = status.signing_cert
+    entry.update(
+        signer=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
+        signed_at=_iso(status.signer_reported_dt), intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted), level=_level(sig, reader, status))
+    _fill_timestamp(entry, status.timestamp_validity)
+    _fill_revocation(entry, status)
+    _fill_modifications(entry, status)
+    _collect_errors(entry, status)
+
+
+def _fill_doc_timestamp(entry, sig, roots, revinfo, allow_fetching):
+    status = validate_pdf_timestamp(sig, validation_context=revinfo.context(roots, allow_fetching))
+    entry.update(type='document_timestamp', intact=bool(status.intact and status.valid),
+                 trusted=bool(status.trusted), timestamp_at=_iso(status.timestamp),
+                 timestamp_authority=status.signing_cert.subject.human_friendly, level='B-LTA')
+    _fill_modifications(entry, status)
+    _collect_errors(entry, status)
+
+
+def _fill_timestamp(entry, ts_status):
+    if ts_status is None:
+        entry['errors'].append('the signature has no timestamp')
+        return
+    entry['timestamp_at'] = _iso(ts_status.timestamp)
+    entry['timestamp_authority'] = ts_status.signing_cert.subject.human_friendly
+    if not (ts_status.intact and ts_status.valid and ts_status.trusted):
+        entry['errors'].append('the timestamp is not valid or not trusted')
+
+
+def _fill_revocation(entry, status):
+    details = status.revocation_details
+    if details is not None:
+        entry['revoked'] = True
+        entry['revoked_at'] = _iso(details.revocation_date)
+
+
+def _fill_modifications(entry, status):
+    level = status.modification_level
+    entry['covers_whole_file'] = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    entry['modification_level'] = level.name if level is not None else None
+    entry['modified_after_signing'] = not entry['covers_whole_file']
+    diff = status.diff_result
+    fields = sorted(getattr(diff, 'changed_form_fields', ()) or ())
+    if fields:
+        entry['changes'] = 'form fields filled or signed later: ' + ', '.join(fields)
+    elif diff is not None and not hasattr(diff, 'changed_form_fields'):
+        entry['changes'] = str(diff)
+
+
+def _collect_errors(entry, status):
+    errors = entry['errors']
+    if not entry['intact']:
+        errors.append('the signed bytes were changed or the signature is broken')
+    if entry['revoked']:
+        errors.append('the certificate was revoked before signing')
+    elif not entry['trusted']:
+        errors.append('the certificate does not chain to a trusted root')
+    if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
+                               SignatureCoverageLevel.ENTIRE_REVISION):
+        errors.append('the signature does not cover its whole revision')
+    level = status.modification_level
+    if level is not None and level not in ACCEPTABLE_CHANGES:
+        errors.append(f'the document was changed after signing ({entry["changes"] or level.name})')
+
+
+def _level(sig, reader, status) -> str:
+    if status.timestamp_validity is None:
+        return 'B-B'
+    later_revisions = reader.xrefs.total_revisions - 1 > sig.signed_revision
+    has_dss = later_revisions and '/DSS' in reader.root
+    if not has_dss:
+        return 'B-T'
+    later_doc_ts = any(other.sig_object_type == '/DocTimeStamp'
+                       and other.signed_revision > sig.signed_revision
+                       for other in reader.embedded_signatures)
+    return 'B-LTA' if later_doc_ts else 'B-LT'
+
+
+def _timestamp_time(sig) -> dt.datetime | None:
+    """The time the signature timestamp proves, read before validating it."""
+    token = _timestamp_token(sig)
+    if token is None:
+        return None
+    return token['encap_content_info']['content'].parsed['gen_time'].native
+
+
+def _timestamp_token(sig):
+    """The SignedData of the signature's timestamp token, if any."""
+    attrs = sig.signer_info['unsigned_attrs']
+    if attrs.native is None:
+        return None
+    for attr in attrs:
+        if attr['type'].native == 'signature_time_stamp_token':
+            return attr['values'][0]['content']
+    return None
+
+
+class _RevocationData:
+    """CRLs, OCSP responses and certificates from the DSS plus those the caller passes."""
+
+    def __init__(self, reader, crls, ocsps):
+        self.crls = [asn1_crl.CertificateList.load(c) for c in crls]
+        self.ocsps = [asn1_ocsp.OCSPResponse.load(o) for o in ocsps]
+        self.certs = []
+        try:
+            dss = DocumentSecurityStore.read_dss(reader) if '/DSS' in reader.root else None
+        except Exception:  # a damaged DSS: validate without it
+            dss = None
+        if dss is not None:
+            self.crls += _dss_crls(dss)
+            self.ocsps += _dss_ocsps(dss)
+            self.certs += list(dss.load_certs())
+
+    def context(self, roots, allow_fetching, moment=None, serials=None) -> ValidationContext:
+        # OCSP responses about other certificates make pyhanko-certvalidator
+        # fail instead of soft-failing, so pass only those about this signature.
+        ocsps = [o for o in self.ocsps if serials is None or _ocsp_serial(o) in serials]
+        return ValidationContext(
+            trust_roots=roots, other_certs=self.certs, crls=self.crls, ocsps=ocsps,
+            allow_fetching=allow_fetching, moment=moment, retroactive_revinfo=True,
+            revocation_mode='soft-fail')
+
+
+def _ocsp_serial(response) -> int | None:
+    try:
+        basic = response['response_bytes']['response'].parsed
+        return basic['tbs_response_data']['responses'][0]['cert_id']['serial_number'].native
+    except Exception:
+        return None
+
+
+def _timestamp_serials(sig) -> set[int]:
+    """Serial numbers of the certificates carried by the signature's timestamp token."""
+    token = _timestamp_token(sig)
+    return {cert.chosen.serial_number for cert in token['certificates']} if token else set()
+
+
+def _dss_crls(dss) -> list:
+    return [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+
+
+def _dss_ocsps(dss) -> list:
+    return [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
+
+
+def _as_asn1(certificate) -> asn1_x509.Certificate:
+    if isinstance(certificate, asn1_x509.Certificate):
+        return certificate
+    if isinstance(certificate, x509.Certificate):
+        return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    if isinstance(certificate, bytes) and certificate.startswith(b'-----'):
+        certificate = x509.load_pem_x509_certificate(certificate).public_bytes(
+            serialization.Encoding.DER)
+    return asn1_x509.Certificate.load(certificate)
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
