@@ -2,10 +2,13 @@
 import os
 import re
 import secrets
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from workflow import create_app
 from workflow.directory.models import Unit, User, use_light_password_hashing
@@ -21,11 +24,21 @@ def database_url(tmp_root):
     return os.environ.get('TEST_DATABASE_URL') or f'sqlite:///{tmp_root}/test.db'
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+LIVE_PORT = _free_port()
+
+
 @pytest.fixture(scope='session')
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp('app')
     use_light_password_hashing()
     app = create_app({
+        'PUBLIC_BASE_URL': f'http://127.0.0.1:{LIVE_PORT}',
         'TESTING': True,
         'SQLALCHEMY_DATABASE_URI': database_url(root),
         'STORAGE_URL': f'file://{root}/storage',
@@ -38,6 +51,17 @@ def app(tmp_path_factory):
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture(scope='session')
+def live_server(app):
+    """The same app served over real HTTP on 127.0.0.1 (browsers, pdfsig's OCSP look-ups)."""
+    server = make_server('127.0.0.1', LIVE_PORT, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f'http://127.0.0.1:{LIVE_PORT}'
+    yield server
+    server.shutdown()
 
 
 def _wipe():

@@ -13,6 +13,8 @@ def register_cli(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(pki_group)
+    app.cli.add_command(archive_timestamp)
 
 
 @click.command('init-db')
@@ -82,3 +84,31 @@ def verify_audit():
         click.echo('audit chain intact')
     else:
         raise click.ClickException(f'audit chain broken at entry {broken}')
+
+
+@click.group('pki')
+def pki_group():
+    """The local PKI in KEYS_DIR."""
+
+
+@pki_group.command('init')
+@click.option('--organisation', default=None, help='name on the root CA (default: PKI_ORGANISATION)')
+def pki_init(organisation):
+    """Create the root CA, the TSA certificate and the CRL/OCSP signer (idempotent; never overwrites)."""
+    from .signing import pki, trust
+
+    if organisation:
+        current_app.config['PKI_ORGANISATION'] = organisation
+    root = pki.init_pki(trust.keys_dir(), trust.organisation_name(), base_url=trust.base_url())
+    click.echo(f'local PKI ready in {trust.keys_dir()} (root certificate {root.name})')
+
+
+@click.command('archive-timestamp')
+@click.option('--limit', type=int, default=None)
+def archive_timestamp(limit):
+    """Add an archive timestamp (PAdES B-LTA) to issued documents that lack one."""
+    from .signing.operations import archive_timestamp_issued
+
+    count = archive_timestamp_issued(limit)
+    db.session.commit()
+    click.echo(f'{count} documents archive-timestamped')

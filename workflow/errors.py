@@ -2,12 +2,17 @@
 
 
 class DomainError(Exception):
+    """`keep_changes` marks an error whose bookkeeping must still be committed (a wrong-PIN count,
+    a "signing failed" state), although the action itself did not happen."""
     status = 400
     code = 'invalid'
+    keep_changes = False
 
-    def __init__(self, message, *, code=None, status=None):
+    def __init__(self, message, *, code=None, status=None, keep_changes=None):
         super().__init__(message)
         self.message = str(message)
+        if keep_changes is not None:
+            self.keep_changes = keep_changes
         if code:
             self.code = code
         if status:

@@ -4,3 +4,4 @@ from .auth.models import ApiToken  # noqa: F401
 from .directory.models import Level, Unit, User  # noqa: F401
 from .files.models import Assignment, Delivery, Document, FileAccess, FileEvent, PaperMark, WorkFile  # noqa: F401
 from .registers.numbering import RegisterCounter  # noqa: F401
+from .signing.models import Credential, SignatureRecord, StampImage, TrustAnchor  # noqa: F401

@@ -26,9 +26,9 @@ def wants_json():
     return request.blueprint == 'api' or request.path.startswith('/api/')
 
 
-def error_response(status, code, message):
-    """JSON for the API, a page for the browser; either way the transaction is rolled back."""
-    g.rollback = True
+def error_response(status, code, message, *, rollback=True):
+    """JSON for the API, a page for the browser; the transaction is rolled back unless told not to."""
+    g.rollback = rollback
     if wants_json():
         return jsonify({'error': {'code': code, 'message': message}}), status
     return render_template('error.html', status=status, message=message), status
@@ -66,7 +66,7 @@ def install_request_hooks(app):
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, rollback=not exc.keep_changes)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

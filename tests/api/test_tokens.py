@@ -83,3 +83,25 @@ def test_a_deactivated_user_loses_api_access(api, org):
     assert api.get(org.spec, '/me').status_code == 200
     assert api.patch(org.admin, f'/users/{org.spec.id}', {'active': False}).status_code == 200
     assert api.get(org.spec, '/me').status_code == 401
+
+
+def test_token_requests_are_rate_limited_like_the_login_page(app, monkeypatch, org):
+    """A second app on the same database with the limiter switched on (the suite's app has it off)."""
+    from workflow import create_app
+    from workflow.extensions import limiter
+
+    for attribute in ('enabled', 'initialized'):
+        monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
+    limited = create_app({**{k: app.config[k] for k in ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'KEYS_DIR',
+                                                          'SECRET_KEY')},
+                          'TESTING': True, 'RATELIMIT_ENABLED': True, 'LOGIN_RATE_LIMIT': '3 per minute',
+                          'RATELIMIT_STORAGE_URI': 'memory://'})
+    client = limited.test_client()
+    codes = [client.post('/api/v1/tokens', json={'username': org.spec.username, 'password': PASSWORD}).status_code
+             for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    blocked = client.post('/api/v1/tokens', json={'username': org.spec.username, 'password': PASSWORD})
+    assert blocked.get_json()['error']['code'] == 'too_many_requests'
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()

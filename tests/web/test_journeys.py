@@ -3,7 +3,14 @@ import io
 from datetime import timedelta
 
 from tests.conftest import pdf
-from tests.web.conftest import act, delivered_file_id, file_id_from, file_row, page, upload_file
+from tests.web.conftest import (
+    act,
+    delivered_file_id,
+    file_id_from,
+    file_row,
+    page,
+    upload_file,
+)
 from workflow.deadlines import add_working_days
 from workflow.timeutil import vn, vn_today
 

@@ -1,4 +1,6 @@
 """The boxes: inbox, sent, all; search that ignores diacritics, status filter, pagination."""
+from datetime import UTC
+
 from tests.web.conftest import act, page
 
 
@@ -29,9 +31,9 @@ def test_status_filter_and_sent_box(app, org, as_user, make_file):
 
 
 def test_inbox_shows_urgency_overdue_and_the_count_badge(app, org, as_user, make_file):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     make_file(org.specialist, title='Việc hỏa tốc', urgency='flash',
-              deadline=datetime.now(timezone.utc) - timedelta(days=2))
+              deadline=datetime.now(UTC) - timedelta(days=2))
     inbox = page(as_user(org.specialist), '/')
     assert 'Hỏa tốc' in inbox and 'Quá hạn' in inbox
     assert 'data-testid="inbox-count">1</span>' in inbox

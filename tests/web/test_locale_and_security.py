@@ -56,9 +56,9 @@ def test_a_visible_file_acted_on_by_a_non_holder_is_refused(app, org, as_user):
     assert 'Bạn không có quyền thực hiện thao tác này với hồ sơ.' in response.get_data(as_text=True)
 
 
-INLINE_SCRIPT = re.compile(r'<script(?![^>]*\bsrc=)[^>]*>', re.I)
-INLINE_HANDLER = re.compile(r'\son[a-z]+\s*=', re.I)
-INLINE_STYLE = re.compile(r'\sstyle\s*=', re.I)
+INLINE_SCRIPT = re.compile(r'<script(?![^>]*\bsrc=)[^>]*>', re.IGNORECASE)
+INLINE_HANDLER = re.compile(r'\son[a-z]+\s*=', re.IGNORECASE)
+INLINE_STYLE = re.compile(r'\sstyle\s*=', re.IGNORECASE)
 
 
 def test_pages_send_csp_and_carry_no_inline_script_or_style(app, org, as_user, client):

@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..deadlines import add_working_days, end_of_day, is_working_day
-from ..files.operations import (add_document, assign_file, complete_file, create_file, forward_file, issue_file,
-                                refuse_file, register_file, register_paper_document, reopen_file, return_file,
-                                start_handling)
+from ..files.operations import (
+    add_document,
+    assign_file,
+    complete_file,
+    create_file,
+    forward_file,
+    issue_file,
+    refuse_file,
+    register_file,
+    register_paper_document,
+    reopen_file,
+    return_file,
+    start_handling,
+)
 from ..files.search import fold
 from ..timeutil import VN, now, vn, vn_today
 from . import catalogue as cat
@@ -144,9 +155,14 @@ class History:
         """A few stories placed at the end of 2025, so that every status shows up even in a small demo."""
         org = self.org
         c = {commune.slug: commune for commune in org.communes}
-        out = lambda prefix: _template(cat.DISTRICT_OUTGOING, prefix)  # noqa: E731
         paper_sender, paper_number, paper_template = cat.PAPER_TO_COMMUNE[0]
-        at = lambda month, day, hour=9: datetime(2025, month, day, hour, 0, tzinfo=VN)  # noqa: E731
+
+        def out(prefix):
+            return _template(cat.DISTRICT_OUTGOING, prefix)
+
+        def at(month, day, hour=9):
+            return datetime(2025, month, day, hour, 0, tzinfo=VN)
+
         return [
             Plan('district_outgoing', out('V/v báo cáo kết quả chuyển đổi số'), at(9, 15),
                  recipients=[(c['donghiep'], Receipt(reply=True))]),
@@ -218,15 +234,17 @@ class History:
         add_document(file, reviser, kind='main', upload=self._upload(template_pdf, title, author, version=2))
 
     def _leader_signs(self, file, leader):
-        """SIGNING HOOK (signing issue): the leader signs the main document with their own key here
-        (workflow.signing), which moves the file to 'signed'. Until then drafts go to the clerk unsigned."""
-        return None
+        """SIGNING HOOK (signing issue): the leader signs the main document with their own key here —
+        workflow.signing.operations.sign_document(file, leader, document=file.main_document, pin=…) —
+        which moves the file to 'signed'. Until then drafts go to the clerk unsigned. (Backdated
+        history needs signing times and timestamps that follow `timeutil.now()`.)"""
 
     def _organisation_signature(self, clerk):
-        """SIGNING HOOK (signing issue): return the callable issue_file expects —
-        organisation_signature(file, number, issued_at) -> signed PDF bytes — applying the clerk's
-        organisation seal. Until then issue_file records the issuance as unsigned (a paper mark)."""
-        return None
+        """SIGNING HOOK (signing issue): return the callable issue_file expects,
+        workflow.signing.operations.organisation_signature(clerk, pin=…), which seals the documents in
+        place with the clerk's organisation certificate. Until then issue_file records the issuance as
+        not digitally signed (a reason the file is not fully electronic)."""
+        return None  # noqa: RET501 (a callable will be returned here)
 
     def _deadline(self):
         days = self.rng.choice((3, 5, 5, 7, 10, 10, 15))

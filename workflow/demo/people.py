@@ -113,8 +113,9 @@ def build_people(org):
         ]
         communes[commune.unit.id] = staff
     _save(users)
-    # SIGNING HOOK (signing issue): issue each leader's personal certificate and handwritten-signature
-    # image, and each UBND's seal certificate and image, here — after the people exist, before the history.
+    # SIGNING HOOK (signing issue): here, after the people exist and before the history, give each leader
+    # a certificate and handwritten-signature image (signing.operations.issue_user_certificate,
+    # set_signature_image) and each UBND its seal (issue_unit_seal), under one documented demo PIN.
     return People(district=district, communes=communes, admin=admin, users=users)
 
 

@@ -65,8 +65,9 @@ def summary():
         .group_by(WorkFile.issue_year).order_by(WorkFile.issue_year)).all()
     units = db.session.scalar(select(func.count(Unit.id)))
     users = db.session.scalar(select(func.count(User.id)))
-    lines = [f'Cờ Đỏ demo: {units} units, {users} users, {total} work files '
-             f'({total - not_electronic} fully electronic so far).',
+    headline = (f'Cờ Đỏ demo: {units} units, {users} users, {total} work files '
+                f'({total - not_electronic} fully electronic so far).')
+    lines = [headline,
              'Files by status: ' + ', '.join(f'{s} {counts[s]}' for s in STATUS_ORDER if counts.get(s)),
              'Documents issued per year: ' + ', '.join(f'{y}: {n}' for y, n in by_year)]
     return '\n'.join(lines) + '\n' + accounts_table()

@@ -1,5 +1,14 @@
 """Admin pages: units and users. Every page here requires the admin role."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,7 +16,15 @@ from ..errors import DomainError
 from ..extensions import db
 from .forms import ROLE_LABELS, PasswordResetForm, UnitForm, UserFilterForm, UserForm
 from .models import Unit, User
-from .operations import create_unit, create_user, list_users, reset_password, unit_tree, update_unit, update_user
+from .operations import (
+    create_unit,
+    create_user,
+    list_users,
+    reset_password,
+    unit_tree,
+    update_unit,
+    update_user,
+)
 
 bp = Blueprint('directory', __name__, url_prefix='/admin')
 

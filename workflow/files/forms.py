@@ -3,14 +3,28 @@
 Choices that come from the database (people, units) are filled in when a form is built, so that a
 form validates against what exists now. Business rules stay in operations.py.
 """
-from datetime import timezone
+from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, widgets)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..deadlines import add_working_days, end_of_day
 from ..directory.operations import active_users, unit_tree, users_of_unit
@@ -74,7 +88,7 @@ class DeadlineMixin:
             day = self.deadline.data
         else:
             return None
-        return end_of_day(day).astimezone(timezone.utc)
+        return end_of_day(day).astimezone(UTC)
 
 
 def _upload_of(field):

@@ -55,6 +55,11 @@ class WorkFile(db.Model):
     registered_at = db.Column(db.DateTime(timezone=True))
     reply_file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'))
     result_note = db.Column(db.Text)
+    # Signing and arrival checks
+    sign_error = db.Column(db.Text)
+    signature_check = db.Column(db.String(12))  # valid | invalid | unsigned, judged on arrival
+    signature_override = db.Column(db.Text)  # the clerk's reason for registering despite a failed check
+    verification_code = db.Column(db.String(16), unique=True)
     search_text = db.Column(db.Text, nullable=False, default='')
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now, index=True)
     closed_at = db.Column(db.DateTime(timezone=True), index=True)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from .. import audit
-from ..errors import BadInput, NotAllowed
+from ..errors import BadInput, Conflict, NotAllowed
 from ..extensions import db
 from ..registers.numbering import format_number, next_number
 from ..storage import blobs
@@ -52,9 +52,13 @@ def _hand_to(file, *, unit, user=None):
     grant(file, unit.id)
 
 
-def _mark_paper(file, reason, detail=''):
+def mark_not_electronic(file, reason, detail=''):
+    """Keep why the file falls out of the fully-electronic set (idempotent per reason and detail)."""
     if not any(m.reason == reason and m.detail == detail for m in file.paper_marks):
         file.paper_marks.append(PaperMark(reason=reason, detail=detail, at=now()))
+
+
+_mark_paper = mark_not_electronic
 
 
 def _sync_delivery(file):
@@ -212,8 +216,9 @@ def issue_file(file, actor, *, recipient_units, organisation_signature=None, on_
     """Give the document its number in the issuing unit's outgoing register, sign it for the
     organisation (when a signing hook is given) and deliver it to every recipient unit.
 
-    `organisation_signature(file, number, issued_at)` returns the signed main-document bytes or
-    None; it is how the signing package slots in.
+    `organisation_signature(file, number, issued_at)` signs the documents in place and records
+    itself whether they came out fully signed; it is how the signing package slots in. Without it
+    the issuance is recorded as not digitally signed.
     """
     row = transitions.require(file, 'issue', actor)
     recipients = _distinct_units(recipient_units)
@@ -227,9 +232,11 @@ def issue_file(file, actor, *, recipient_units, organisation_signature=None, on_
     file.issuing_unit_id, file.issue_year, file.issue_seq = issuing_unit.id, vn(issued_at).year, seq
     file.number = format_number(seq, file.doc_type, issuing_unit.abbreviation, file.owner_unit.abbreviation)
     file.issued_at, file.issued_by_id = issued_at, actor.id
-    signed = organisation_signature(file, file.number, issued_at) if organisation_signature else None
-    if not signed:
-        _mark_paper(file, REASON_UNSIGNED_ISSUANCE, file.number)
+    if organisation_signature is not None:
+        organisation_signature(file, file.number, issued_at)
+    else:
+        file.signature_check = 'unsigned'
+        _mark_paper(file, REASON_UNSIGNED_ISSUANCE, _('Phát hành không có chữ ký số của cơ quan'))
     if on_paper:
         _mark_paper(file, REASON_PAPER_STEP, _('Phát hành bản giấy'))
     file.search_text = search_text_of(file)
@@ -258,7 +265,8 @@ def _deliver(source, unit, actor, at):
                         owner_unit_id=unit.id, creator_id=actor.id, holder_unit_id=unit.id,
                         holder_user_id=None, held_since=at, source_file_id=source.id, received_at=at,
                         paper_origin=False, created_at=at, issued_at=source.issued_at,
-                        issuing_unit_id=source.issuing_unit_id, signer_id=source.signer_id)
+                        issuing_unit_id=source.issuing_unit_id, signer_id=source.signer_id,
+                        signature_check=source.signature_check)
     for document in source.documents:
         incoming.documents.append(Document(kind=document.kind, filename=document.filename,
                                            sha256=document.sha256, size=document.size, pages=document.pages,
@@ -278,9 +286,18 @@ def _deliver(source, unit, actor, at):
     return delivery
 
 
-def register_file(file, actor, *, received_on_paper=False, note=''):
-    """Enter an arrived document in the unit's incoming register; returns the incoming number."""
+def register_file(file, actor, *, received_on_paper=False, note='', override_reason=None):
+    """Enter an arrived document in the unit's incoming register; returns the incoming number.
+
+    A document whose signatures failed the arrival check is registered only with the clerk's
+    explicit reason (kept on the file); otherwise the clerk refuses it."""
     row = transitions.require(file, 'register', actor)
+    if file.signature_check == 'invalid':
+        if not (override_reason or '').strip():
+            raise Conflict(_('Chữ ký số của văn bản không hợp lệ: hãy từ chối, hoặc ghi rõ lý do nếu vẫn vào sổ.'),
+                           code='signature_invalid')
+        file.signature_override = override_reason.strip()
+        _event(file, actor, 'override_signature_check', note=override_reason.strip())
     at = now()
     file.incoming_year = vn(at).year
     file.incoming_number = next_number(file.owner_unit_id, 'incoming', file.incoming_year)

@@ -7,7 +7,17 @@ operation re-renders the page with the message and its 4xx status, keeping what 
 import io
 from math import ceil
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,13 +26,38 @@ from ..directory.models import Unit, User
 from ..errors import BadInput, DomainError
 from ..extensions import db
 from ..storage import blobs
-from .forms import (PURPOSE_LABELS, URGENCY_LABELS, AddDocumentForm, AssignForm, CompleteForm, ForwardForm,
-                    IssueForm, NewFileForm, PaperDocumentForm, RefuseForm, RegisterForm, ReopenForm, ReturnForm,
-                    SearchForm, StartForm)
+from .forms import (
+    PURPOSE_LABELS,
+    URGENCY_LABELS,
+    AddDocumentForm,
+    AssignForm,
+    CompleteForm,
+    ForwardForm,
+    IssueForm,
+    NewFileForm,
+    PaperDocumentForm,
+    RefuseForm,
+    RegisterForm,
+    ReopenForm,
+    ReturnForm,
+    SearchForm,
+    StartForm,
+)
 from .models import Document, WorkFile
-from .operations import (add_document, assign_file, complete_file, create_file, forward_file, issue_file,
-                         refuse_file, register_file, register_paper_document, reopen_file, return_file,
-                         start_handling)
+from .operations import (
+    add_document,
+    assign_file,
+    complete_file,
+    create_file,
+    forward_file,
+    issue_file,
+    refuse_file,
+    register_file,
+    register_paper_document,
+    reopen_file,
+    return_file,
+    start_handling,
+)
 from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
 from .transitions import STATUS_LABELS, available_actions

@@ -6,7 +6,9 @@ later :func:`archive_timestamp`.  Everything is written as incremental updates
 that only add or fill form fields, so earlier signatures stay valid.
 
 Speed: the container size is reserved up front (no dry-run signature), keys
-come pre-parsed from the key store, and stamps use the prepared font.
+come pre-parsed from the key store, stamps use the prepared font (embedded
+whole, never re-subset), and an HTTP timestamper posts over a kept-alive
+connection instead of building an aiohttp session per request (:mod:`.tsa`).
 """
 
 import asyncio
@@ -25,6 +27,7 @@ from . import forms
 from .appearance import INVISIBLE, Appearance
 from .errors import NotAPdf, TimestampUnavailable
 from .placement import Box, Placement
+from .tsa import keep_alive
 
 CONTAINER_BASE_BYTES = 10_000
 TIMESTAMP_BYTES_RESERVED = 8_000
@@ -60,7 +63,7 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
     _prepare_fields(writer, add_fields, fill_fields)
     pdf_signer = signers.PdfSigner(
         _metadata(field_name, validation_context, embed_validation_info, reason, location),
-        signer=signer, timestamper=timestamper, stamp_style=appearance.style,
+        signer=signer, timestamper=keep_alive(timestamper), stamp_style=appearance.style,
         new_field_spec=_field_spec(writer, field_name, box, page),
     )
     with _timestamp_errors():
@@ -76,7 +79,7 @@ def archive_timestamp(pdf_bytes: bytes, timestamper: TimeStamper | None,
         raise TimestampUnavailable('no timestamp authority configured')
     writer = open_for_update(pdf_bytes)
     with _timestamp_errors():
-        output = PdfTimeStamper(timestamper).timestamp_pdf(
+        output = PdfTimeStamper(keep_alive(timestamper)).timestamp_pdf(
             writer, 'sha256', validation_context=validation_context,
             bytes_reserved=TIMESTAMP_BYTES_RESERVED)
     return output.getvalue()

@@ -1,10 +1,29 @@
-"""The timestamp authority's signing side (RFC 3161), reused from pyHanko.
+"""The timestamp authority (RFC 3161): its signing side, and a lean HTTP client.
+
+Signing side, reused from pyHanko.
 
 pyHanko's ``DummyTimeStamper`` already builds a correct TimeStampResp (TSTInfo in
 a CMS SignedData with ESS signing-certificate); it only reloads the key on every
 request and signs with RSA.  This subclass keeps the loaded key and signs with
 whatever key the TSA has (EC or RSA).
+
+Client side: pyHanko's ``HTTPTimeStamper`` (aiohttp) opens a new client session
+for every request when it is not given one, and building that session's
+default SSL context (loading the certifi CA bundle) costs ~40 ms, even for a
+plain-HTTP TSA; the aiohttp machinery adds a few more.  :func:`keep_alive`
+swaps such a timestamper for one that posts the same request with the standard
+library, over a per-thread kept-alive connection (reopened when the server
+closes it) and a CA bundle loaded once per process.
 """
+
+import http.client
+import ssl
+import threading
+import weakref
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import certifi
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import keys as asn1_keys
@@ -14,7 +33,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from pyhanko.sign import general
 from pyhanko.sign.general import simple_cms_attribute
-from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 POLICY = '1.3.6.1.4.1.59350.1.1'  # private-arc placeholder for "local district TSA policy"
@@ -65,3 +85,114 @@ class LocalTimeStamper(DummyTimeStamper):
 
 def _to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+# --- client side -------------------------------------------------------------------
+
+
+def keep_alive(timestamper: TimeStamper | None) -> TimeStamper | None:
+    """The same timestamper, minus aiohttp's per-request session (anything else: unchanged).
+
+    Only a plain ``HTTPTimeStamper`` without a session of its own is swapped;
+    the stand-in shares its certificate and dummy-response caches, and is kept
+    for as long as the original lives.
+    """
+    if type(timestamper) is not HTTPTimeStamper or timestamper._session is not None:
+        return timestamper
+    try:
+        return _stand_ins[timestamper]
+    except KeyError:
+        stand_in = _stand_ins[timestamper] = KeepAliveTimeStamper(timestamper)
+        return stand_in
+
+
+_stand_ins: 'weakref.WeakKeyDictionary[HTTPTimeStamper, KeepAliveTimeStamper]' = \
+    weakref.WeakKeyDictionary()
+
+
+class KeepAliveTimeStamper(HTTPTimeStamper):
+    """An ``HTTPTimeStamper`` that posts with http.client over a kept-alive connection.
+
+    The request runs synchronously inside pyHanko's event loop: the library's
+    entry points are synchronous and wait for the token anyway.
+    """
+
+    def __init__(self, original: HTTPTimeStamper):
+        super().__init__(original.url, timeout=original.timeout, auth=original.auth,
+                         headers=original.headers)
+        self.include_nonce = original.include_nonce
+        self._dummy_response_cache = original._dummy_response_cache
+        self._certs = original._certs
+        self.cert_registry = original.cert_registry
+        url = urlsplit(self.url)
+        if url.scheme not in ('http', 'https') or not url.hostname:
+            raise ValueError(f'not an HTTP(S) URL: {self.url}')
+        self._endpoint = (url.scheme, url.hostname, url.port)
+        self._target = (url.path or '/') + (f'?{url.query}' if url.query else '')
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        headers = dict(self.request_headers())
+        if self.auth is not None:
+            headers['Authorization'] = self.auth.encode()
+        status, content_type, body = _post(self._endpoint, self._target, req.dump(), headers,
+                                           self.timeout)
+        if status >= 400:
+            raise TimestampRequestError(f'Error while contacting timestamp service: '
+                                        f'HTTP {status}')
+        if content_type != 'application/timestamp-reply':
+            raise TimestampRequestError(
+                'Timestamp server response is malformed: expected content type '
+                f'application/timestamp-reply, but got {content_type}.')
+        try:
+            return tsp.TimeStampResp.load(body)
+        except ValueError as error:
+            raise TimestampRequestError('Timestamp server response is malformed') from error
+
+
+_connections = threading.local()
+
+
+def _post(endpoint, target, body, headers, timeout):
+    pool = _connections.__dict__.setdefault('pool', {})
+    for attempt in (1, 2):
+        connection = pool.get(endpoint)
+        reused = connection is not None
+        if connection is None:
+            connection = pool[endpoint] = _connect(endpoint, timeout)
+        try:
+            connection.timeout = timeout
+            if connection.sock is not None:
+                connection.sock.settimeout(timeout)
+            connection.request('POST', target, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            if response.will_close:
+                connection.close()
+            return response.status, response.getheader('Content-Type'), data
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            pool.pop(endpoint, None)
+            # a kept-alive connection the server has since closed: retry once, afresh
+            if not (reused and attempt == 1 and _stale(error)):
+                raise TimestampRequestError(
+                    'Error while contacting timestamp service') from error
+    raise AssertionError('unreachable')
+
+
+def _stale(error) -> bool:
+    return isinstance(error, (http.client.RemoteDisconnected, http.client.BadStatusLine,
+                              ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+
+
+def _connect(endpoint, timeout) -> http.client.HTTPConnection:
+    scheme, host, port = endpoint
+    if scheme == 'https':
+        return http.client.HTTPSConnection(host, port, timeout=timeout,
+                                           context=_tls_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """What pyHanko's aiohttp session verifies against: the certifi CA bundle."""
+    return ssl.create_default_context(cafile=certifi.where())

@@ -1,8 +1,8 @@
-"""core schema
+"""initial schema
 
-Revision ID: baf839088bee
+Revision ID: 966f22ab90ca
 Revises: 
-Create Date: 2026-11-28 20:41:43.040543
+Create Date: 2026-11-28 20:51:37.422466
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'baf839088bee'
+revision = '966f22ab90ca'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -94,6 +94,64 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
     sa.UniqueConstraint('hash', name=op.f('uq_audit_log_hash'))
     )
+    op.create_table('credentials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('serial', sa.String(length=64), nullable=False),
+    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('issuer', sa.String(length=500), nullable=False),
+    sa.Column('not_before', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('not_after', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('certificate_pem', sa.Text(), nullable=False),
+    sa.Column('pkcs12', sa.LargeBinary(), nullable=True),
+    sa.Column('token_label', sa.String(length=100), nullable=True),
+    sa.Column('key_label', sa.String(length=100), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revocation_reason', sa.String(length=40), nullable=True),
+    sa.Column('failed_pins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_credentials_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_credentials_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credentials'))
+    )
+    with op.batch_alter_table('credentials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_credentials_serial'), ['serial'], unique=False)
+        batch_op.create_index(batch_op.f('ix_credentials_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_credentials_user_id'), ['user_id'], unique=False)
+
+    op.create_table('stamp_images',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_stamp_images_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_stamp_images_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stamp_images'))
+    )
+    with op.batch_alter_table('stamp_images', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stamp_images_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stamp_images_user_id'), ['user_id'], unique=False)
+
+    op.create_table('trust_anchors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('certificate_pem', sa.Text(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_trust_anchors_approved_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trust_anchors')),
+    sa.UniqueConstraint('fingerprint', name=op.f('uq_trust_anchors_fingerprint'))
+    )
     op.create_table('work_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=500), nullable=False),
@@ -123,6 +181,10 @@ def upgrade():
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reply_file_id', sa.Integer(), nullable=True),
     sa.Column('result_note', sa.Text(), nullable=True),
+    sa.Column('sign_error', sa.Text(), nullable=True),
+    sa.Column('signature_check', sa.String(length=12), nullable=True),
+    sa.Column('signature_override', sa.Text(), nullable=True),
+    sa.Column('verification_code', sa.String(length=16), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
@@ -138,7 +200,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['source_file_id'], ['work_files.id'], name=op.f('fk_work_files_source_file_id_work_files')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_files')),
     sa.UniqueConstraint('issuing_unit_id', 'issue_year', 'issue_seq', name='uq_work_files_outgoing_number'),
-    sa.UniqueConstraint('owner_unit_id', 'incoming_year', 'incoming_number', name='uq_work_files_incoming_number')
+    sa.UniqueConstraint('owner_unit_id', 'incoming_year', 'incoming_number', name='uq_work_files_incoming_number'),
+    sa.UniqueConstraint('verification_code', name=op.f('uq_work_files_verification_code'))
     )
     with op.batch_alter_table('work_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_files_closed_at'), ['closed_at'], unique=False)
@@ -257,11 +320,33 @@ def upgrade():
     with op.batch_alter_table('paper_marks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_paper_marks_file_id'), ['file_id'], unique=False)
 
+    op.create_table('signature_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('credential_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('role', sa.String(length=15), nullable=False),
+    sa.Column('field', sa.String(length=60), nullable=False),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sha256_before', sa.String(length=64), nullable=False),
+    sa.Column('sha256_after', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['credential_id'], ['credentials.id'], name=op.f('fk_signature_records_credential_id_credentials')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_signature_records_document_id_documents')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signature_records_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signature_records'))
+    )
+    with op.batch_alter_table('signature_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signature_records_document_id'), ['document_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signature_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signature_records_document_id'))
+
+    op.drop_table('signature_records')
     with op.batch_alter_table('paper_marks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_paper_marks_file_id'))
 
@@ -300,6 +385,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_work_files_closed_at'))
 
     op.drop_table('work_files')
+    op.drop_table('trust_anchors')
+    with op.batch_alter_table('stamp_images', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stamp_images_user_id'))
+        batch_op.drop_index(batch_op.f('ix_stamp_images_unit_id'))
+
+    op.drop_table('stamp_images')
+    with op.batch_alter_table('credentials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_credentials_user_id'))
+        batch_op.drop_index(batch_op.f('ix_credentials_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_credentials_serial'))
+
+    op.drop_table('credentials')
     op.drop_table('audit_log')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
