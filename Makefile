@@ -20,6 +20,7 @@ static/vendor/.installed: package.json package-lock.json
 	mkdir -p static/vendor/bootstrap static/vendor/pdfjs
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs static/vendor/pdfjs/
+	mkdir -p static/vendor/chartjs && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
 	touch $@
 
 install: $(BIN)/.installed static/vendor/.installed translations
