@@ -56,6 +56,9 @@ def _register_blueprints(app):
     app.register_blueprint(api_bp, url_prefix='/api/v1')
     csrf.exempt(api_bp)
     from .signing.routes import bp as pki_bp
+    from .signing.views import bp as verify_bp
+
+    app.register_blueprint(verify_bp)
 
     app.register_blueprint(pki_bp, url_prefix='/api/v1/pki')
     csrf.exempt(pki_bp)

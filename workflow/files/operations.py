@@ -1,5 +1,6 @@
 """Every state change of a work file, one function each. Views and the API call these; they flush,
 the request commits once."""
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -232,6 +233,7 @@ def issue_file(file, actor, *, recipient_units, organisation_signature=None, on_
     file.issuing_unit_id, file.issue_year, file.issue_seq = issuing_unit.id, vn(issued_at).year, seq
     file.number = format_number(seq, file.doc_type, issuing_unit.abbreviation, file.owner_unit.abbreviation)
     file.issued_at, file.issued_by_id = issued_at, actor.id
+    file.verification_code = verification_code()
     if organisation_signature is not None:
         organisation_signature(file, file.number, issued_at)
     else:
@@ -248,6 +250,11 @@ def issue_file(file, actor, *, recipient_units, organisation_signature=None, on_
     db.session.flush()
     audit.record(actor, 'issue', file, number=file.number, recipients=[u.id for u in recipients])
     return deliveries
+
+
+def verification_code():
+    """A short, unguessable code for the public verification link of an issued document."""
+    return secrets.token_urlsafe(9)
 
 
 def _distinct_units(units):
