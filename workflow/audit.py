@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import select, text
 
+from .dbtypes import UtcDateTime
 from .extensions import db
 from .timeutil import aware, now
 
@@ -13,7 +14,7 @@ GENESIS = '0' * 64
 class AuditEntry(db.Model):
     __tablename__ = 'audit_log'
     id = db.Column(db.Integer, primary_key=True)
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    at = db.Column(UtcDateTime(), nullable=False, default=now)
     actor_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     action = db.Column(db.String(40), nullable=False)
     object_type = db.Column(db.String(30), nullable=False, default='')

@@ -109,3 +109,16 @@ def issued_file(api, org, recipients, *, title='Quyết định ban hành Kế h
 
 def delivery_for(issued, unit):
     return next(d for d in issued['deliveries'] if d['unit_id'] == unit.id)
+
+
+@pytest.fixture
+def english(app):
+    """The catalog's English for a Vietnamese source message; fails if it has no translation."""
+    from flask_babel import force_locale, gettext
+
+    def translate(vietnamese, **params):
+        with app.test_request_context('/'), force_locale('en'):
+            text = gettext(vietnamese, **params)
+        assert text != (vietnamese % params if params else vietnamese), f'no English for {vietnamese!r}'
+        return text
+    return translate

@@ -24,18 +24,20 @@ def oversized_pdf():
 
 
 BAD_UPLOADS = {
-    # name: (bytes, status, code, Vietnamese message, English message)
+    # name: (bytes, status, code, Vietnamese message, its parameters)
     'not_pdf': (lambda: 'Đây là một tệp văn bản, không phải PDF'.encode(), 415, 'not_pdf',
-                'Tệp không phải là tài liệu PDF.', 'The file is not a PDF document.'),
-    'empty': (lambda: b'', 400, 'empty_file', 'Tệp rỗng, không có nội dung.', 'The file is empty.'),
+                'Tệp không phải là tài liệu PDF.', {}),
+    'empty': (lambda: b'', 400, 'empty_file', 'Tệp rỗng, không có nội dung.', {}),
     'encrypted': (encrypted_pdf, 422, 'encrypted_pdf',
-                  'Tệp PDF được đặt mật khẩu (mã hóa); hãy tải lên bản không mã hóa.',
-                  'The PDF is password-protected (encrypted); please upload an unencrypted copy.'),
+                  'Tệp PDF được đặt mật khẩu (mã hóa); hãy tải lên bản không mã hóa.', {}),
     'broken': (lambda: b'%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> garbage', 422, 'broken_pdf',
-               'Tệp PDF bị hỏng, không đọc được.', 'The PDF is damaged and cannot be read.'),
-    'oversized': (oversized_pdf, 413, 'file_too_large', 'Tệp quá lớn: tối đa 1 MB.',
-                  'The file is too large: at most 1 MB.'),
+               'Tệp PDF bị hỏng, không đọc được.', {}),
+    'oversized': (oversized_pdf, 413, 'file_too_large', 'Tệp quá lớn: tối đa %(mb)d MB.', {'mb': 1}),
 }
+
+
+def expected_message(lang, english, vietnamese, params):
+    return english(vietnamese, **params) if lang == 'en' else (vietnamese % params if params else vietnamese)
 
 
 @pytest.fixture
@@ -45,85 +47,82 @@ def one_mb_limit(app, monkeypatch):
 
 @pytest.mark.parametrize('lang', ['vi', 'en', None])
 @pytest.mark.parametrize('case', BAD_UPLOADS)
-def test_bad_upload_as_a_new_file_creates_nothing(api, org, one_mb_limit, case, lang):
-    make, status, code, vi_message, en_message = BAD_UPLOADS[case]
+def test_bad_upload_as_a_new_file_creates_nothing(api, org, one_mb_limit, english, case, lang):
+    make, status, code, vietnamese, params = BAD_UPLOADS[case]
     response = api.upload(org.spec, '/files', data=make(), title='Kế hoạch', doc_type='KH', lang=lang)
     assert response.status_code == status
-    assert response.get_json()['error'] == {'code': code, 'message': en_message if lang == 'en' else vi_message}
+    assert response.get_json()['error'] == {'code': code,
+                                            'message': expected_message(lang, english, vietnamese, params)}
     assert api.get(org.spec, '/files').get_json()['total'] == 0
 
 
 @pytest.mark.parametrize('lang', ['vi', 'en'])
 @pytest.mark.parametrize('case', BAD_UPLOADS)
-def test_bad_upload_to_an_existing_file_keeps_its_documents(api, org, one_mb_limit, case, lang):
-    make, status, code, vi_message, en_message = BAD_UPLOADS[case]
+def test_bad_upload_to_an_existing_file_keeps_its_documents(api, org, one_mb_limit, english, case, lang):
+    make, status, code, vietnamese, params = BAD_UPLOADS[case]
     created = api.create_file(org.spec)
     before = api.file(org.spec, created['id'])
     response = api.upload(org.spec, f'/files/{created["id"]}/documents', data=make(), kind='main', lang=lang)
     assert response.status_code == status
-    assert response.get_json()['error'] == {'code': code, 'message': en_message if lang == 'en' else vi_message}
+    assert response.get_json()['error'] == {'code': code,
+                                            'message': expected_message(lang, english, vietnamese, params)}
     after = api.file(org.spec, created['id'])
     assert after['documents'] == before['documents']
     assert after['timeline'] == before['timeline']
     assert api.get(org.spec, f'/documents/{before["documents"][0]["id"]}/pdf').data == pdf()
 
 
-def test_a_request_over_the_body_limit_is_413_json(api, org, app, monkeypatch):
+def test_a_request_over_the_body_limit_is_413_json(api, org, app, monkeypatch, english):
     monkeypatch.setitem(app.config, 'MAX_CONTENT_LENGTH', 256 * 1024)
     monkeypatch.setitem(app.config, 'MAX_UPLOAD_MB', 1)
     response = api.upload(org.spec, '/files', data=oversized_pdf(), title='Kế hoạch', doc_type='KH', lang='en')
     assert response.status_code == 413
-    assert response.get_json()['error']['message'] == 'The file is too large: at most 1 MB.'
+    assert response.get_json()['error']['message'] == english('Tệp quá lớn: tối đa %(mb)d MB.', mb=1)
     assert api.get(org.spec, '/files').get_json()['total'] == 0
 
 
+ISO_DATE = 'Trường "%(field)s" phải là ngày ISO 8601 (YYYY-MM-DD hoặc ngày giờ có múi giờ).'
 BAD_FIELDS = {
-    # name: (form fields, status, code, Vietnamese message, English message)
-    'unknown doc_type': ({'title': 'Kế hoạch', 'doc_type': 'XYZ'}, 400, 'invalid',
-                         'Loại văn bản không hợp lệ.', 'Invalid document type.'),
+    # name: (form fields, status, code, Vietnamese message, its parameters)
+    'unknown doc_type': ({'title': 'Kế hoạch', 'doc_type': 'XYZ'}, 400, 'invalid', 'Loại văn bản không hợp lệ.', {}),
     'unknown urgency': ({'title': 'Kế hoạch', 'doc_type': 'KH', 'urgency': 'asap'}, 400, 'invalid',
-                        'Độ khẩn không hợp lệ.', 'Invalid urgency.'),
-    'missing title': ({'doc_type': 'KH'}, 400, 'title_required',
-                      'Vui lòng nhập trích yếu (tiêu đề) của văn bản.',
-                      'Please enter the summary (title) of the document.'),
+                        'Độ khẩn không hợp lệ.', {}),
+    'missing title': ({'doc_type': 'KH'}, 400, 'title_required', 'Vui lòng nhập trích yếu (tiêu đề) của văn bản.', {}),
     'blank title': ({'title': '   ', 'doc_type': 'KH'}, 400, 'title_required',
-                    'Vui lòng nhập trích yếu (tiêu đề) của văn bản.',
-                    'Please enter the summary (title) of the document.'),
+                    'Vui lòng nhập trích yếu (tiêu đề) của văn bản.', {}),
     'bad deadline': ({'title': 'Kế hoạch', 'doc_type': 'KH', 'deadline': '31/12/2026'}, 400, 'invalid_field',
-                     'Trường "deadline" phải là ngày ISO 8601 (YYYY-MM-DD hoặc ngày giờ có múi giờ).',
-                     'Field "deadline" must be an ISO 8601 date (YYYY-MM-DD) or date-time with offset.'),
+                     ISO_DATE, {'field': 'deadline'}),
     'bad working days': ({'title': 'Kế hoạch', 'doc_type': 'KH', 'deadline_working_days': 'năm'}, 400,
-                         'invalid_field', 'Trường "deadline_working_days" phải là số nguyên.',
-                         'Field "deadline_working_days" must be an integer.'),
+                         'invalid_field', 'Trường "%(field)s" phải là số nguyên.', {'field': 'deadline_working_days'}),
     'bad paper_origin': ({'title': 'Kế hoạch', 'doc_type': 'KH', 'paper_origin': 'có lẽ'}, 400, 'invalid_field',
-                         'Trường "paper_origin" phải là true hoặc false.',
-                         'Field "paper_origin" must be true or false.'),
+                         'Trường "%(field)s" phải là true hoặc false.', {'field': 'paper_origin'}),
 }
 
 
 @pytest.mark.parametrize('lang', ['vi', 'en'])
 @pytest.mark.parametrize('case', BAD_FIELDS)
-def test_bad_fields_on_a_new_file(api, org, case, lang):
-    fields, status, code, vi_message, en_message = BAD_FIELDS[case]
+def test_bad_fields_on_a_new_file(api, org, english, case, lang):
+    fields, status, code, vietnamese, params = BAD_FIELDS[case]
     response = api.upload(org.spec, '/files', lang=lang, **fields)
     assert response.status_code == status
-    assert response.get_json()['error'] == {'code': code, 'message': en_message if lang == 'en' else vi_message}
+    assert response.get_json()['error'] == {'code': code,
+                                            'message': expected_message(lang, english, vietnamese, params)}
     assert api.get(org.spec, '/files').get_json()['total'] == 0
 
 
-def test_new_file_without_a_pdf(api, org):
+def test_new_file_without_a_pdf(api, org, english):
     response = api.client.post('/api/v1/files', headers=api.headers(org.spec, 'en'),
                                data={'title': 'Kế hoạch', 'doc_type': 'KH'}, content_type='multipart/form-data')
     assert response.status_code == 400
-    assert response.get_json()['error'] == {'code': 'file_required',
-                                            'message': 'No file uploaded (field "file").'}
+    assert response.get_json()['error'] == {
+        'code': 'file_required', 'message': english('Thiếu tệp tải lên (trường "%(field)s").', field='file')}
 
 
-def test_unknown_document_kind(api, org):
+def test_unknown_document_kind(api, org, english):
     created = api.create_file(org.spec)
     response = api.upload(org.spec, f'/files/{created["id"]}/documents', kind='cover', lang='en')
     assert response.status_code == 400
-    assert response.get_json()['error']['message'] == 'The document kind must be "main" or "attachment".'
+    assert response.get_json()['error']['message'] == english('Loại tài liệu phải là "main" hoặc "attachment".')
     assert len(api.file(org.spec, created['id'])['documents']) == 1
 
 

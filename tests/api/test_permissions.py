@@ -97,25 +97,32 @@ def add_document(api, org, user, file_id):
 
 
 OK, FORBIDDEN, HIDDEN = 200, 403, 404
+
+
+def codes(**by_actor):
+    assert set(by_actor) == set(ACTORS)
+    return by_actor
+
+
 MATRIX = {
     # action: (scenario, request, {actor: expected status})
-    'view': (draft, view, dict(holder=OK, specialist=OK, leader=OK, clerk=OK, dept_clerk=HIDDEN,
+    'view': (draft, view, codes(holder=OK, specialist=OK, leader=OK, clerk=OK, dept_clerk=HIDDEN,
                                commune_clerk=HIDDEN, admin=OK)),
-    'forward': (draft, forward, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
+    'forward': (draft, forward, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
                                      dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'return': (being_handled, return_, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
+    'return': (being_handled, return_, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
                                             dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'issue': (ready_to_issue, issue, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
+    'issue': (ready_to_issue, issue, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
                                           dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'register': (arrived, register, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
+    'register': (arrived, register, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
                                          dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'refuse': (arrived, refuse, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
+    'refuse': (arrived, refuse, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=OK,
                                      dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'assign': (with_leader, assign, dict(holder=OK, specialist=FORBIDDEN, leader=OK, clerk=FORBIDDEN,
+    'assign': (with_leader, assign, codes(holder=OK, specialist=FORBIDDEN, leader=OK, clerk=FORBIDDEN,
                                          dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'complete': (assigned, complete, dict(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
+    'complete': (assigned, complete, codes(holder=OK, specialist=FORBIDDEN, leader=FORBIDDEN, clerk=FORBIDDEN,
                                           dept_clerk=HIDDEN, commune_clerk=HIDDEN, admin=FORBIDDEN)),
-    'add_document': (draft, add_document, dict(holder=201, specialist=FORBIDDEN, leader=FORBIDDEN,
+    'add_document': (draft, add_document, codes(holder=201, specialist=FORBIDDEN, leader=FORBIDDEN,
                                                clerk=FORBIDDEN, dept_clerk=HIDDEN, commune_clerk=HIDDEN,
                                                admin=FORBIDDEN)),
 }

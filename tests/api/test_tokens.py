@@ -36,11 +36,11 @@ def test_bad_password_is_401_with_a_json_error(client, org):
     assert 'không đúng' in response.get_json()['error']['message']
 
 
-def test_unknown_user_is_401_too(client, org):
+def test_unknown_user_is_401_too(client, org, english):
     response = client.post('/api/v1/tokens', json={'username': 'khong-ton-tai', 'password': PASSWORD},
                            headers={'Accept-Language': 'en'})
     assert response.status_code == 401
-    assert response.get_json()['error']['message'] == 'Wrong username or password.'
+    assert response.get_json()['error']['message'] == english('Tên đăng nhập hoặc mật khẩu không đúng.')
 
 
 def test_missing_password_is_400(client, org):
@@ -70,13 +70,14 @@ def test_expired_token_is_401(app, client, api, org):
     assert response.headers['WWW-Authenticate'].startswith('Bearer')
 
 
-def test_missing_or_garbage_token_is_401(client, org):
+def test_missing_or_garbage_token_is_401(client, org, english):
     assert client.get('/api/v1/me').status_code == 401
     assert client.get('/api/v1/files', headers={'Authorization': 'Bearer nonsense'}).status_code == 401
     response = client.get('/api/v1/me', headers={'Authorization': 'Basic dXNlcjpwYXNz', 'Accept-Language': 'en'})
     assert response.status_code == 401
     assert response.get_json()['error']['code'] == 'unauthorized'
-    assert 'Authorization: Bearer' in response.get_json()['error']['message']
+    assert response.get_json()['error']['message'] == english(
+        'Thiếu mã truy cập: gửi tiêu đề "Authorization: Bearer <token>".')
 
 
 def test_a_deactivated_user_loses_api_access(api, org):

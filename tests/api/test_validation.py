@@ -14,48 +14,53 @@ def error_of(response):
     return response.status_code, response.get_json()['error']['code']
 
 
-def test_malformed_json(api, org, draft_id):
+def test_malformed_json(api, org, draft_id, english):
     response = api.client.post(f'/api/v1/files/{draft_id}/forward', data='{"purpose": "sign",',
                                headers={**api.headers(org.spec), 'Content-Type': 'application/json'})
     assert error_of(response) == (400, 'malformed_json')
     assert response.get_json()['error']['message'] == 'Nội dung yêu cầu không phải JSON hợp lệ.'
-    english = api.client.post(f'/api/v1/files/{draft_id}/forward', data='[1, 2]',
+    in_english = api.client.post(f'/api/v1/files/{draft_id}/forward', data='[1, 2]',
                               headers={**api.headers(org.spec, 'en'), 'Content-Type': 'application/json'})
-    assert english.get_json()['error'] == {'code': 'malformed_json',
-                                           'message': 'The request body must be a JSON object.'}
+    assert in_english.get_json()['error'] == {
+        'code': 'malformed_json', 'message': english('Nội dung yêu cầu phải là một đối tượng JSON.')}
 
 
+INTEGER = 'Trường "%(field)s" phải là số nguyên.'
+STRING = 'Trường "%(field)s" phải là chuỗi ký tự.'
 BAD_FORWARDS = [
-    ({'to_user_id': 'abc', 'purpose': 'sign'}, 'invalid_field', 'Field "to_user_id" must be an integer.'),
-    ({'to_user_id': True, 'purpose': 'sign'}, 'invalid_field', 'Field "to_user_id" must be an integer.'),
+    # (body, code, Vietnamese message, its parameters); to_unit_id 1 stands for a real unit
+    ({'to_user_id': 'abc', 'purpose': 'sign'}, 'invalid_field', INTEGER, {'field': 'to_user_id'}),
+    ({'to_user_id': True, 'purpose': 'sign'}, 'invalid_field', INTEGER, {'field': 'to_user_id'}),
     ({'to_user_id': 999999, 'purpose': 'sign'}, 'unknown_user',
-     'There is no user with id 999999 (field "to_user_id").'),
+     'Không có người dùng với mã %(id)s (trường "%(field)s").', {'id': 999999, 'field': 'to_user_id'}),
     ({'to_unit_id': 999999, 'purpose': 'handle'}, 'unknown_unit',
-     'There is no unit with id 999999 (field "to_unit_id").'),
-    ({'to_unit_id': 1}, 'missing_field', 'Missing required field "purpose".'),
-    ({'to_unit_id': 1, 'purpose': 5}, 'invalid_field', 'Field "purpose" must be a string.'),
-    ({'to_unit_id': 1, 'purpose': 'approve'}, 'invalid', 'Invalid forwarding purpose.'),
-    ({'purpose': 'handle'}, 'recipient_required', 'Choose a person or a unit to send to.'),
+     'Không có đơn vị với mã %(id)s (trường "%(field)s").', {'id': 999999, 'field': 'to_unit_id'}),
+    ({'to_unit_id': 1}, 'missing_field', 'Thiếu trường bắt buộc "%(field)s".', {'field': 'purpose'}),
+    ({'to_unit_id': 1, 'purpose': 5}, 'invalid_field', STRING, {'field': 'purpose'}),
+    ({'to_unit_id': 1, 'purpose': 'approve'}, 'invalid', 'Mục đích chuyển không hợp lệ.', {}),
+    ({'purpose': 'handle'}, 'recipient_required', 'Hãy chọn người hoặc đơn vị nhận.', {}),
     ({'to_unit_id': 1, 'purpose': 'handle', 'on_paper': 'maybe'}, 'invalid_field',
-     'Field "on_paper" must be true or false.'),
+     'Trường "%(field)s" phải là true hoặc false.', {'field': 'on_paper'}),
     ({'to_unit_id': 1, 'purpose': 'handle', 'deadline': 'tomorrow'}, 'invalid_field',
-     'Field "deadline" must be an ISO 8601 date (YYYY-MM-DD) or date-time with offset.'),
+     'Trường "%(field)s" phải là ngày ISO 8601 (YYYY-MM-DD hoặc ngày giờ có múi giờ).', {'field': 'deadline'}),
     ({'to_unit_id': 1, 'purpose': 'handle', 'deadline': '2030-01-01', 'deadline_working_days': 3},
-     'invalid_field', 'Give only one of "deadline" and "deadline_working_days".'),
+     'invalid_field', 'Chỉ nhập một trong hai: "%(a)s" hoặc "%(b)s".',
+     {'a': 'deadline', 'b': 'deadline_working_days'}),
     ({'to_unit_id': 1, 'purpose': 'handle', 'deadline_working_days': 0}, 'invalid_field',
-     'Field "deadline_working_days" must be at least 1.'),
-    ({'to_unit_id': 1, 'purpose': 'handle', 'note': ['a']}, 'invalid_field', 'Field "note" must be a string.'),
+     'Trường "%(field)s" phải lớn hơn hoặc bằng %(n)d.', {'field': 'deadline_working_days', 'n': 1}),
+    ({'to_unit_id': 1, 'purpose': 'handle', 'note': ['a']}, 'invalid_field', STRING, {'field': 'note'}),
 ]
 
 
-@pytest.mark.parametrize('body, code, english', BAD_FORWARDS, ids=[c for _b, c, _e in BAD_FORWARDS])
-def test_bad_forward_bodies(api, org, draft_id, body, code, english):
+@pytest.mark.parametrize('body, code, vietnamese, params', BAD_FORWARDS,
+                         ids=[f'{c}-{i}' for i, (_b, c, _v, _p) in enumerate(BAD_FORWARDS)])
+def test_bad_forward_bodies(api, org, draft_id, english, body, code, vietnamese, params):
     body = {k: (org.ubnd.id if k == 'to_unit_id' and v == 1 else v) for k, v in body.items()}
     response = api.post(org.spec, f'/files/{draft_id}/forward', body, lang='en')
     assert error_of(response) == (400, code)
-    assert response.get_json()['error']['message'] == english
-    vietnamese = api.post(org.spec, f'/files/{draft_id}/forward', body)
-    assert vietnamese.get_json()['error']['message'] != english
+    assert response.get_json()['error']['message'] == english(vietnamese, **params)
+    in_vietnamese = api.post(org.spec, f'/files/{draft_id}/forward', body)
+    assert in_vietnamese.get_json()['error']['message'] == (vietnamese % params if params else vietnamese)
     file = api.file(org.spec, draft_id)
     assert (file['status'], file['holder_user_id'], len(file['timeline'])) == ('draft', org.spec.id, 1)
 
@@ -93,22 +98,22 @@ def test_bad_assign_bodies(api, org):
     assert api.file(commune.leader, file_id)['assignments'] == []
 
 
-def test_complete_with_an_unknown_or_invisible_reply_file(api, org, draft_id):
+def test_complete_with_an_unknown_or_invisible_reply_file(api, org, draft_id, english):
     elsewhere = api.create_file(org.vp_spec)['id']
     for reply_id in (999999, elsewhere):
         response = api.post(org.spec, f'/files/{draft_id}/complete', {'reply_file_id': reply_id}, lang='en')
         assert error_of(response) == (400, 'unknown_file')
-        assert response.get_json()['error']['message'] == (
-            f'There is no file with id {reply_id} (field "reply_file_id").')
+        assert response.get_json()['error']['message'] == english(
+            'Không có hồ sơ với mã %(id)s (trường "%(field)s").', id=reply_id, field='reply_file_id')
     assert api.file(org.spec, draft_id)['status'] == 'draft'
 
 
-def test_return_needs_a_note(api, org):
+def test_return_needs_a_note(api, org, english):
     created = api.create_file(org.spec)
     api.act(org.spec, created['id'], 'forward', {'to_user_id': org.tckh_leader.id, 'purpose': 'sign'})
     response = api.post(org.tckh_leader, f'/files/{created["id"]}/return', {}, lang='en')
     assert error_of(response) == (400, 'note_required')
-    assert response.get_json()['error']['message'] == 'Please give the reason for returning it.'
+    assert response.get_json()['error']['message'] == english('Hãy ghi lý do trả lại.')
 
 
 def test_bad_list_parameters(api, org):
@@ -128,10 +133,10 @@ def test_unknown_things_are_404_json(api, org):
     assert api.client.delete('/api/v1/files/1', headers=api.headers(org.spec)).status_code == 405
 
 
-def test_english_and_vietnamese_for_a_forbidden_action(api, org, draft_id):
+def test_english_and_vietnamese_for_a_forbidden_action(api, org, draft_id, english):
     vi = api.post(org.spec2, f'/files/{draft_id}/forward', {'to_unit_id': org.ubnd.id, 'purpose': 'handle'})
     en = api.post(org.spec2, f'/files/{draft_id}/forward', {'to_unit_id': org.ubnd.id, 'purpose': 'handle'},
                   lang='en')
     assert vi.status_code == en.status_code == 403
     assert vi.get_json()['error']['message'] == 'Bạn không có quyền thực hiện thao tác này với hồ sơ.'
-    assert en.get_json()['error']['message'] == 'You are not allowed to do this with the file.'
+    assert en.get_json()['error']['message'] == english('Bạn không có quyền thực hiện thao tác này với hồ sơ.')

@@ -3,13 +3,27 @@ from flask import jsonify, request, url_for
 from sqlalchemy import select
 
 from ..directory.models import Level, Unit, User
-from ..directory.operations import create_unit, create_user, reset_password, update_unit, update_user
+from ..directory.operations import (
+    create_unit,
+    create_user,
+    reset_password,
+    update_unit,
+    update_user,
+)
 from ..extensions import db
 from . import bp
-from .inputs import (boolean, integer, json_body, referenced_unit, require_admin, string, string_list,
-                     unit_or_404, user_or_404)
+from .inputs import (
+    boolean,
+    integer,
+    json_body,
+    referenced_unit,
+    require_admin,
+    string,
+    string_list,
+    unit_or_404,
+    user_or_404,
+)
 from .serializers import unit_json, user_json
-
 
 # ---------------------------------------------------------------- units
 

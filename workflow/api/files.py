@@ -16,9 +16,23 @@ from ..files.queries import BOXES, list_files
 from ..files.transitions import STATUS_LABELS
 from ..storage import blobs
 from . import bp
-from .inputs import (boolean, caller, choice, deadline, file_or_404, form_body, integer, json_body,
-                     referenced_unit, referenced_user, referenced_users, referenced_units,
-                     referenced_visible_file, string, upload)
+from .inputs import (
+    boolean,
+    caller,
+    choice,
+    deadline,
+    file_or_404,
+    form_body,
+    integer,
+    json_body,
+    referenced_unit,
+    referenced_units,
+    referenced_user,
+    referenced_users,
+    referenced_visible_file,
+    string,
+    upload,
+)
 from .serializers import delivery_json, document_json, file_json, file_summary_json
 
 
@@ -133,7 +147,7 @@ def organisation_signature(actor, pin):
     Returns a callable for `issue_file(organisation_signature=…)`, or None while no signer is
     wired in: the issuance then goes ahead unsigned and the file is marked `unsigned_issuance`.
     """
-    return None
+    return
 
 
 @bp.post('/files/<int:file_id>/issue')

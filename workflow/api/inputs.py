@@ -215,7 +215,7 @@ def parse_moment(text, name):
     try:
         if len(text) == 10:
             return end_of_day(date.fromisoformat(text))
-        moment = datetime.fromisoformat(text.replace('Z', '+00:00'))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise _wrong(name, _('Trường "%(field)s" phải là ngày ISO 8601 (YYYY-MM-DD hoặc ngày giờ có múi giờ).',
                              field=name)) from None

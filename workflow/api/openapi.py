@@ -134,6 +134,11 @@ def _errors(*names):
     return {codes[n]: {'$ref': f'#/components/responses/{n}'} for n in names}
 
 
+def _pki_ok(description, content_type):
+    return {**_ok(description, {'type': 'string', 'format': 'binary'}, content_type=content_type),
+            '503': {'description': 'The local PKI has not been initialised (flask pki init)'}}
+
+
 def _json_body(schema, required=True):
     return {'required': required, 'content': {'application/json': {'schema': schema}}}
 
@@ -311,6 +316,22 @@ PATHS = {
                     _query('unit_id', ID, 'default: the caller\'s unit'),
                     _query('year', INTEGER, 'default: the current year in Vietnam'),
                     _query('format', {'enum': ['json', 'csv'], 'default': 'json'})])},
+    '/pki/ca': {'get': op('The local root CA certificate, to trust in a PDF reader',
+                          _pki_ok('PEM certificate', 'application/x-pem-file'), tag='pki', public=True,
+                          roles='anyone')},
+    '/pki/crl': {'get': op('The current certificate revocation list', _pki_ok('DER CRL', 'application/pkix-crl'),
+                           tag='pki', public=True, roles='anyone')},
+    '/pki/ocsp': {'post': op('OCSP responder (RFC 6960)', _pki_ok('DER OCSP response', 'application/ocsp-response'),
+                             tag='pki', public=True, roles='anyone', body={'required': True, 'content': {
+                                 'application/ocsp-request': {'schema': {'type': 'string', 'format': 'binary'}}}})},
+    '/pki/ocsp/{encoded}': {'get': op(
+        'OCSP responder, GET form (base64 request in the path)',
+        _pki_ok('DER OCSP response', 'application/ocsp-response'), tag='pki', public=True, roles='anyone',
+        parameters=[{'name': 'encoded', 'in': 'path', 'required': True, 'schema': STRING}])},
+    '/pki/tsa': {'post': op('RFC 3161 timestamp authority', _pki_ok('DER timestamp reply',
+                                                                    'application/timestamp-reply'),
+                            tag='pki', public=True, roles='anyone', body={'required': True, 'content': {
+                                'application/timestamp-query': {'schema': {'type': 'string', 'format': 'binary'}}}})},
     '/openapi.json': {'get': op('This document', _ok('OpenAPI 3.1', {'type': 'object'}), tag='meta',
                                 public=True, roles='anyone')},
 }
@@ -328,7 +349,7 @@ def document(server_url='/api/v1'):
         },
         'servers': [{'url': server_url}],
         'security': [{'bearer': []}],
-        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'meta')],
+        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'pki', 'meta')],
         'paths': PATHS,
         'components': {
             'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer',

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import aware, now
 
@@ -12,8 +13,8 @@ class ApiToken(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey('users.id'), nullable=False, index=True)
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
-    expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
+    expires_at = db.Column(UtcDateTime(), nullable=False)
 
     user = db.relationship('User')
 

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask_login import UserMixin
 
+from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import now
 
@@ -36,7 +37,7 @@ class Unit(db.Model):
     level_code = db.Column(db.String(20), db.ForeignKey('levels.code'), nullable=False)
     parent_id = db.Column(db.Integer, db.ForeignKey('units.id'))
     active = db.Column(db.Boolean, nullable=False, default=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     parent = db.relationship('Unit', remote_side=[id], backref='children')
     level = db.relationship('Level')
@@ -70,8 +71,8 @@ class User(UserMixin, db.Model):
     email = db.Column(db.String(200))
     active = db.Column(db.Boolean, nullable=False, default=True)
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
-    locked_until = db.Column(db.DateTime(timezone=True))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    locked_until = db.Column(UtcDateTime())
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     unit = db.relationship('Unit', backref='users')
 

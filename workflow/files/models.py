@@ -1,4 +1,5 @@
 """Work files (hồ sơ công việc), their documents, movements, assignments and deliveries."""
+from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import aware, now, vn_today
 
@@ -32,27 +33,27 @@ class WorkFile(db.Model):
     urgency = db.Column(db.String(12), nullable=False, default='normal')
     direction = db.Column(db.String(10), nullable=False, default='outgoing')
     status = db.Column(db.String(20), nullable=False, default='draft', index=True)
-    deadline = db.Column(db.DateTime(timezone=True))
+    deadline = db.Column(UtcDateTime())
     owner_unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False, index=True)
     creator_id = db.Column(db.Integer, db.ForeignKey('users.id'), nullable=False)
     holder_unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), index=True)
     holder_user_id = db.Column(db.Integer, db.ForeignKey('users.id'), index=True)
-    held_since = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    held_since = db.Column(UtcDateTime(), nullable=False, default=now)
     paper_origin = db.Column(db.Boolean, nullable=False, default=False)
     # Outgoing register (set at issuance)
     number = db.Column(db.String(60), index=True)
     issuing_unit_id = db.Column(db.Integer, db.ForeignKey('units.id'))
     issue_year = db.Column(db.Integer)
     issue_seq = db.Column(db.Integer)
-    issued_at = db.Column(db.DateTime(timezone=True))
+    issued_at = db.Column(UtcDateTime())
     issued_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     signer_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     # Incoming register (set at registration)
     source_file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), index=True)
     incoming_year = db.Column(db.Integer)
     incoming_number = db.Column(db.Integer)
-    received_at = db.Column(db.DateTime(timezone=True))
-    registered_at = db.Column(db.DateTime(timezone=True))
+    received_at = db.Column(UtcDateTime())
+    registered_at = db.Column(UtcDateTime())
     reply_file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'))
     result_note = db.Column(db.Text)
     # Signing and arrival checks
@@ -61,8 +62,8 @@ class WorkFile(db.Model):
     signature_override = db.Column(db.Text)  # the clerk's reason for registering despite a failed check
     verification_code = db.Column(db.String(16), unique=True)
     search_text = db.Column(db.Text, nullable=False, default='')
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now, index=True)
-    closed_at = db.Column(db.DateTime(timezone=True), index=True)
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now, index=True)
+    closed_at = db.Column(UtcDateTime(), index=True)
     version = db.Column(db.Integer, nullable=False, default=1)
 
     owner_unit = db.relationship('Unit', foreign_keys=[owner_unit_id])
@@ -137,7 +138,7 @@ class Document(db.Model):
     uploaded_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False, index=True)
     duplicate_of_id = db.Column(db.Integer, db.ForeignKey('documents.id'))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     file = db.relationship('WorkFile', back_populates='documents')
     uploaded_by = db.relationship('User')
@@ -149,7 +150,7 @@ class FileEvent(db.Model):
     __tablename__ = 'file_events'
     id = db.Column(db.Integer, primary_key=True)
     file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), nullable=False, index=True)
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    at = db.Column(UtcDateTime(), nullable=False, default=now)
     actor_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     action = db.Column(db.String(30), nullable=False)
     from_unit_id = db.Column(db.Integer, db.ForeignKey('units.id'))
@@ -181,10 +182,10 @@ class Assignment(db.Model):
     file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), nullable=False, index=True)
     user_id = db.Column(db.Integer, db.ForeignKey('users.id'), nullable=False, index=True)
     role = db.Column(db.String(10), nullable=False)
-    deadline = db.Column(db.DateTime(timezone=True))
+    deadline = db.Column(UtcDateTime())
     assigned_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
-    assigned_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
-    done_at = db.Column(db.DateTime(timezone=True))
+    assigned_at = db.Column(UtcDateTime(), nullable=False, default=now)
+    done_at = db.Column(UtcDateTime())
 
     file = db.relationship('WorkFile', back_populates='assignments')
     user = db.relationship('User', foreign_keys=[user_id])
@@ -198,8 +199,8 @@ class Delivery(db.Model):
     unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False)
     file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), nullable=False, unique=True)
     status = db.Column(db.String(12), nullable=False, default='delivered')
-    delivered_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    delivered_at = db.Column(UtcDateTime(), nullable=False, default=now)
+    updated_at = db.Column(UtcDateTime(), nullable=False, default=now)
     note = db.Column(db.Text, nullable=False, default='')
 
     source_file = db.relationship('WorkFile', foreign_keys=[source_file_id], back_populates='deliveries')
@@ -216,6 +217,6 @@ class PaperMark(db.Model):
     file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), nullable=False, index=True)
     reason = db.Column(db.String(30), nullable=False)
     detail = db.Column(db.Text, nullable=False, default='')
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     file = db.relationship('WorkFile', back_populates='paper_marks')

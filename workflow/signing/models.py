@@ -1,4 +1,5 @@
 """The app's records of keys, stamp images, trust anchors and the signatures it applied."""
+from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import aware, now
 
@@ -17,18 +18,18 @@ class Credential(db.Model):
     serial = db.Column(db.String(64), nullable=False, index=True)
     subject = db.Column(db.String(500), nullable=False)
     issuer = db.Column(db.String(500), nullable=False)
-    not_before = db.Column(db.DateTime(timezone=True), nullable=False)
-    not_after = db.Column(db.DateTime(timezone=True), nullable=False)
+    not_before = db.Column(UtcDateTime(), nullable=False)
+    not_after = db.Column(UtcDateTime(), nullable=False)
     certificate_pem = db.Column(db.Text, nullable=False)
     pkcs12 = db.Column(db.LargeBinary)
     token_label = db.Column(db.String(100))
     key_label = db.Column(db.String(100))
     active = db.Column(db.Boolean, nullable=False, default=True)
-    revoked_at = db.Column(db.DateTime(timezone=True))
+    revoked_at = db.Column(UtcDateTime())
     revocation_reason = db.Column(db.String(40))
     failed_pins = db.Column(db.Integer, nullable=False, default=0)
-    locked_until = db.Column(db.DateTime(timezone=True))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    locked_until = db.Column(UtcDateTime())
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     user = db.relationship('User')
     unit = db.relationship('Unit')
@@ -56,7 +57,7 @@ class StampImage(db.Model):
     sha256 = db.Column(db.String(64), nullable=False)
     width = db.Column(db.Integer, nullable=False)
     height = db.Column(db.Integer, nullable=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
 
 class TrustAnchor(db.Model):
@@ -67,8 +68,8 @@ class TrustAnchor(db.Model):
     fingerprint = db.Column(db.String(64), nullable=False, unique=True)
     certificate_pem = db.Column(db.Text, nullable=False)
     approved_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
-    approved_at = db.Column(db.DateTime(timezone=True))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    approved_at = db.Column(UtcDateTime())
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
 
 class SignatureRecord(db.Model):
@@ -80,7 +81,7 @@ class SignatureRecord(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     role = db.Column(db.String(15), nullable=False)  # signer | organisation | attachment | archive
     field = db.Column(db.String(60), nullable=False)
-    signed_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    signed_at = db.Column(UtcDateTime(), nullable=False, default=now)
     sha256_before = db.Column(db.String(64), nullable=False)
     sha256_after = db.Column(db.String(64), nullable=False)
 

@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: 966f22ab90ca
+Revision ID: 0dcaaf1c29f6
 Revises: 
-Create Date: 2026-11-28 20:51:37.422466
+Create Date: 2026-11-28 20:55:35.504213
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+import workflow.dbtypes
+
 
 # revision identifiers, used by Alembic.
-revision = '966f22ab90ca'
+revision = '0dcaaf1c29f6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,7 +34,7 @@ def upgrade():
     sa.Column('level_code', sa.String(length=20), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['level_code'], ['levels.code'], name=op.f('fk_units_level_code_levels')),
     sa.ForeignKeyConstraint(['parent_id'], ['units.id'], name=op.f('fk_units_parent_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
@@ -58,8 +60,8 @@ def upgrade():
     sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_users_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
@@ -71,8 +73,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -82,7 +84,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('object_type', sa.String(length=30), nullable=False),
@@ -102,18 +104,18 @@ def upgrade():
     sa.Column('serial', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=500), nullable=False),
     sa.Column('issuer', sa.String(length=500), nullable=False),
-    sa.Column('not_before', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('not_after', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('not_before', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('not_after', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('certificate_pem', sa.Text(), nullable=False),
     sa.Column('pkcs12', sa.LargeBinary(), nullable=True),
     sa.Column('token_label', sa.String(length=100), nullable=True),
     sa.Column('key_label', sa.String(length=100), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('revocation_reason', sa.String(length=40), nullable=True),
     sa.Column('failed_pins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_credentials_unit_id_units')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_credentials_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credentials'))
@@ -131,7 +133,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_stamp_images_unit_id_units')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_stamp_images_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stamp_images'))
@@ -146,8 +148,8 @@ def upgrade():
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('certificate_pem', sa.Text(), nullable=False),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_trust_anchors_approved_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_trust_anchors')),
     sa.UniqueConstraint('fingerprint', name=op.f('uq_trust_anchors_fingerprint'))
@@ -160,25 +162,25 @@ def upgrade():
     sa.Column('urgency', sa.String(length=12), nullable=False),
     sa.Column('direction', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('owner_unit_id', sa.Integer(), nullable=False),
     sa.Column('creator_id', sa.Integer(), nullable=False),
     sa.Column('holder_unit_id', sa.Integer(), nullable=True),
     sa.Column('holder_user_id', sa.Integer(), nullable=True),
-    sa.Column('held_since', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('held_since', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('paper_origin', sa.Boolean(), nullable=False),
     sa.Column('number', sa.String(length=60), nullable=True),
     sa.Column('issuing_unit_id', sa.Integer(), nullable=True),
     sa.Column('issue_year', sa.Integer(), nullable=True),
     sa.Column('issue_seq', sa.Integer(), nullable=True),
-    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
     sa.Column('signer_id', sa.Integer(), nullable=True),
     sa.Column('source_file_id', sa.Integer(), nullable=True),
     sa.Column('incoming_year', sa.Integer(), nullable=True),
     sa.Column('incoming_number', sa.Integer(), nullable=True),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('received_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('registered_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('reply_file_id', sa.Integer(), nullable=True),
     sa.Column('result_note', sa.Text(), nullable=True),
     sa.Column('sign_error', sa.Text(), nullable=True),
@@ -186,8 +188,8 @@ def upgrade():
     sa.Column('signature_override', sa.Text(), nullable=True),
     sa.Column('verification_code', sa.String(length=16), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['creator_id'], ['users.id'], name=op.f('fk_work_files_creator_id_users')),
     sa.ForeignKeyConstraint(['holder_unit_id'], ['units.id'], name=op.f('fk_work_files_holder_unit_id_units')),
@@ -218,10 +220,10 @@ def upgrade():
     sa.Column('file_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=10), nullable=False),
-    sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
-    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('assigned_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_assignments_assigned_by_id_users')),
     sa.ForeignKeyConstraint(['file_id'], ['work_files.id'], name=op.f('fk_assignments_file_id_work_files')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assignments_user_id_users')),
@@ -237,8 +239,8 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('file_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['file_id'], ['work_files.id'], name=op.f('fk_deliveries_file_id_work_files')),
     sa.ForeignKeyConstraint(['source_file_id'], ['work_files.id'], name=op.f('fk_deliveries_source_file_id_work_files')),
@@ -262,7 +264,7 @@ def upgrade():
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['documents.id'], name=op.f('fk_documents_duplicate_of_id_documents')),
     sa.ForeignKeyConstraint(['file_id'], ['work_files.id'], name=op.f('fk_documents_file_id_work_files')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_documents_unit_id_units')),
@@ -287,7 +289,7 @@ def upgrade():
     op.create_table('file_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('file_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=30), nullable=False),
     sa.Column('from_unit_id', sa.Integer(), nullable=True),
@@ -313,7 +315,7 @@ def upgrade():
     sa.Column('file_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=30), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['file_id'], ['work_files.id'], name=op.f('fk_paper_marks_file_id_work_files')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_marks'))
     )
@@ -327,7 +329,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('role', sa.String(length=15), nullable=False),
     sa.Column('field', sa.String(length=60), nullable=False),
-    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
     sa.Column('sha256_before', sa.String(length=64), nullable=False),
     sa.Column('sha256_after', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['credential_id'], ['credentials.id'], name=op.f('fk_signature_records_credential_id_credentials')),

@@ -1,0 +1,96 @@
+"""Tables of the metrics room: targets, imported TTHC dossier counts, and the daily counts the
+dashboard reads instead of scanning work files.
+
+The metrics never add columns to other rooms' tables. The few indexes on `work_files` that the
+metrics queries need are declared here, on that table, so that they live next to the queries
+that rely on them.
+"""
+from ..extensions import db
+from ..files.models import WorkFile
+from ..timeutil import now
+
+# The indicators a target can be set for; their labels live in metrics.labels.
+INDICATOR_PAPERLESS = 'paperless'            # work files closed fully online / all closed
+INDICATOR_TTHC_ONLINE = 'tthc_online'        # TTHC dossiers resolved online / all resolved
+INDICATOR_DIGITAL_SIGNATURE = 'digital_signature'  # issued documents with valid signatures / all issued
+INDICATORS = (INDICATOR_PAPERLESS, INDICATOR_TTHC_ONLINE, INDICATOR_DIGITAL_SIGNATURE)
+
+
+class Target(db.Model):
+    """What a level must reach for an indicator, from a year on (see queries.target_for)."""
+    __tablename__ = 'metric_targets'
+    id = db.Column(db.Integer, primary_key=True)
+    level_code = db.Column(db.String(20), db.ForeignKey('levels.code'), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    indicator = db.Column(db.String(30), nullable=False)
+    value = db.Column(db.Float, nullable=False)  # a fraction: 0.8 = 80 %
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    updated_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
+
+    level = db.relationship('Level')
+
+    __table_args__ = (
+        db.UniqueConstraint('level_code', 'year', 'indicator', name='uq_metric_targets_level_year_indicator'),
+    )
+
+
+class DossierImport(db.Model):
+    """One accepted CSV of TTHC counts from the one-stop-shop system."""
+    __tablename__ = 'metric_dossier_imports'
+    id = db.Column(db.Integer, primary_key=True)
+    filename = db.Column(db.String(255), nullable=False, default='')
+    row_count = db.Column(db.Integer, nullable=False, default=0)
+    imported_at = db.Column(db.DateTime(timezone=True), nullable=False, default=now)
+    imported_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
+
+
+class DossierCount(db.Model):
+    """TTHC dossiers resolved by one unit over one period: all, online, with fees paid online.
+
+    One row per (unit, period): importing the same unit and period again replaces the counts
+    (a corrected report from the one-stop shop), it does not add to them."""
+    __tablename__ = 'metric_dossier_counts'
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False, index=True)
+    period_start = db.Column(db.Date, nullable=False)
+    period_end = db.Column(db.Date, nullable=False)
+    total = db.Column(db.Integer, nullable=False)
+    online = db.Column(db.Integer, nullable=False)
+    paid_online = db.Column(db.Integer, nullable=False, default=0)
+    import_id = db.Column(db.Integer, db.ForeignKey('metric_dossier_imports.id'), nullable=False)
+
+    unit = db.relationship('Unit')
+
+    __table_args__ = (
+        db.UniqueConstraint('unit_id', 'period_start', 'period_end', name='uq_metric_dossier_counts_unit_period'),
+        db.Index('ix_metric_dossier_counts_period', 'period_start', 'period_end'),
+    )
+
+
+class DailyCount(db.Model):
+    """Per unit and Vietnamese calendar day: files closed (by the owning unit, on the day of
+    `closed_at`) and documents issued (by the issuing unit, on the day of `issued_at`).
+
+    Kept exact by operations.refresh_daily_counts whenever a file closes, reopens, changes owner,
+    deadline or paper marks, or is issued; rebuilt from scratch by operations.rebuild_daily_counts.
+    Levels are not stored: a unit's level is joined at query time."""
+    __tablename__ = 'metric_daily_counts'
+    unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), primary_key=True)
+    day = db.Column(db.Date, primary_key=True)
+    closed = db.Column(db.Integer, nullable=False, default=0)
+    fully_electronic = db.Column(db.Integer, nullable=False, default=0)
+    with_deadline = db.Column(db.Integer, nullable=False, default=0)
+    on_time = db.Column(db.Integer, nullable=False, default=0)
+    handling_seconds = db.Column(db.BigInteger, nullable=False, default=0)
+    issued = db.Column(db.Integer, nullable=False, default=0)
+    issued_signed = db.Column(db.Integer, nullable=False, default=0)
+
+    __table_args__ = (db.Index('ix_metric_daily_counts_day', 'day'),)
+
+
+# Indexes on work_files used only by the metrics: a unit's closures over a time range (drill-down,
+# refreshing one day), a unit's issuances, and the few open files with a deadline (overdue now).
+db.Index('ix_work_files_metrics_owner_closed', WorkFile.owner_unit_id, WorkFile.closed_at)
+db.Index('ix_work_files_metrics_issuer_issued', WorkFile.issuing_unit_id, WorkFile.issued_at)
+db.Index('ix_work_files_metrics_open_deadline', WorkFile.deadline,
+         postgresql_where=WorkFile.closed_at.is_(None), sqlite_where=WorkFile.closed_at.is_(None))
