@@ -29,9 +29,8 @@ def create_app(config=None):
 
 def _bind_extensions(app):
     from . import models  # noqa: F401  (every table known to metadata and migrations)
-    from .i18n import select_locale, select_timezone
-
     from .dbsetup import configure_engine
+    from .i18n import select_locale, select_timezone
 
     db.init_app(app)
     configure_engine(app)

@@ -32,7 +32,7 @@ def _database_url():
         relative = url[len('sqlite:///'):]
         if relative and relative != ':memory:':
             url = 'sqlite:///' + str(ROOT / relative)
-    if not url.split(':', 1)[0] in ('sqlite', 'postgresql+psycopg', 'postgresql'):
+    if url.split(':', 1)[0] not in ('sqlite', 'postgresql+psycopg', 'postgresql'):
         raise ConfigError(f'Unsupported DATABASE_URL scheme: {url.split(":", 1)[0]}')
     return url
 

@@ -4,9 +4,19 @@ import pytest
 from tests.conftest import pdf
 from workflow.errors import BadInput, NotAllowed
 from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE
-from workflow.files.operations import (Upload, assign_file, complete_file, forward_file, issue_file,
-                                       refuse_file, register_file, register_paper_document, reopen_file,
-                                       return_file, start_handling)
+from workflow.files.operations import (
+    Upload,
+    assign_file,
+    complete_file,
+    forward_file,
+    issue_file,
+    refuse_file,
+    register_file,
+    register_paper_document,
+    reopen_file,
+    return_file,
+    start_handling,
+)
 from workflow.files.policy import can_view
 
 

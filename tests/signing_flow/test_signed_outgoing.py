@@ -62,7 +62,7 @@ def test_issuing_an_unsigned_draft_is_recorded_as_not_fully_signed(sorg):
 def test_wrong_pin_is_counted_and_five_lock_the_key(sorg):
     file = _to_sign(sorg)
     db.session.commit()
-    for attempt in range(1, 6):
+    for _attempt in range(5):
         with pytest.raises(DomainError) as refused:
             signing.sign_document(file, sorg.chairman, document=file.main_document, pin='0000')
         assert refused.value.keep_changes

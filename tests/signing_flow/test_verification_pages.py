@@ -45,7 +45,8 @@ def test_unsigned_and_non_pdf_uploads(sorg, client):
     html = client.post('/verify', data={'file': (io.BytesIO(pdf()), 'a.pdf')},
                        content_type='multipart/form-data').get_data(as_text=True)
     assert 'không có chữ ký số nào' in html
-    refused = client.post('/verify', data={'file': (io.BytesIO(b'GIF89a'), 'a.pdf')}, content_type='multipart/form-data')
+    refused = client.post('/verify', data={'file': (io.BytesIO(b'GIF89a'), 'a.pdf')},
+                          content_type='multipart/form-data')
     assert refused.status_code == 415 and 'không phải là tài liệu PDF' in refused.get_data(as_text=True)
 
 

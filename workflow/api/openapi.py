@@ -55,7 +55,11 @@ SCHEMAS = {
                  'parent_id': nullable(ID), 'active': BOOLEAN},
                 ['id', 'code', 'name', 'abbreviation', 'level', 'parent_id']),
     'Level': obj({'code': STRING, 'name': STRING, 'rank': INTEGER}, ['code', 'name', 'rank']),
-    'Signature': obj({}, description='Filled in by the signing package.'),
+    'Signature': obj({'field': STRING, 'role': {'enum': ['signer', 'organisation', 'attachment', 'archive']},
+                      'signer_id': nullable(ID), 'signer': nullable(STRING), 'signed_at': TIME,
+                      'certificate_serial': nullable(STRING)}, ['field', 'role', 'signed_at'],
+                     description='A signature this system applied to the current bytes; '
+                                 'GET /documents/{id}/verification says whether it verifies.'),
     'Document': obj({'id': ID, 'file_id': ID, 'kind': {'enum': ['main', 'attachment']}, 'filename': STRING,
                      'sha256': {**STRING, 'pattern': '^[0-9a-f]{64}$'}, 'size': INTEGER, 'pages': INTEGER,
                      'paper_origin': BOOLEAN, 'uploaded_by_id': nullable(ID), 'created_at': TIME,

@@ -1,5 +1,9 @@
 """Domain objects as the JSON the API promises (CONTRACT.md names the fields; extras are additive)."""
+from sqlalchemy import select
+
+from ..extensions import db
 from ..files import transitions
+from ..signing.models import SignatureRecord
 from ..timeutil import iso
 
 
@@ -19,8 +23,29 @@ def unit_json(unit):
 
 
 def signatures_of(document):
-    """The document's signatures; the signing package fills this in."""
-    return []
+    """The signatures this system applied to the document's current bytes, oldest first.
+
+    Followed back through the blob each signature produced, so a delivered copy (same bytes,
+    another document row) shows them too. Whether they still verify is GET …/verification's job.
+    """
+    records, digest, seen = [], document.sha256, set()
+    while digest not in seen:
+        seen.add(digest)
+        record = db.session.scalars(select(SignatureRecord).where(SignatureRecord.sha256_after == digest)
+                                    .order_by(SignatureRecord.id.desc()).limit(1)).first()
+        if record is None:
+            break
+        records.append(record)
+        digest = record.sha256_before
+    return [signature_json(r) for r in reversed(records)]
+
+
+def signature_json(record):
+    return {
+        'field': record.field, 'role': record.role, 'signer_id': record.user_id,
+        'signer': record.user.full_name if record.user else None, 'signed_at': iso(record.signed_at),
+        'certificate_serial': record.credential.serial if record.credential else None,
+    }
 
 
 def document_json(document):

@@ -13,9 +13,21 @@ from ..registers.numbering import format_number, next_number
 from ..storage import blobs
 from ..timeutil import now, vn
 from . import transitions
-from .models import (ASSIGNMENT_ROLES, DOC_TYPE_NAMES, PURPOSES, REASON_PAPER_ORIGIN, REASON_PAPER_STEP,
-                     REASON_UNSIGNED_ISSUANCE, URGENCIES, Assignment, Delivery, Document, FileEvent,
-                     PaperMark, WorkFile)
+from .models import (
+    ASSIGNMENT_ROLES,
+    DOC_TYPE_NAMES,
+    PURPOSES,
+    REASON_PAPER_ORIGIN,
+    REASON_PAPER_STEP,
+    REASON_UNSIGNED_ISSUANCE,
+    URGENCIES,
+    Assignment,
+    Delivery,
+    Document,
+    FileEvent,
+    PaperMark,
+    WorkFile,
+)
 from .pdfcheck import inspect_pdf
 from .policy import grant
 from .search import search_text_of

@@ -43,7 +43,7 @@ def inspect_pdf(data, max_bytes):
         pages = len(reader.pages)
         if pages == 0:
             raise BadInput(_('Tệp PDF không có trang nào.'), code='broken_pdf', status=422)
-        reader.pages[0].mediabox  # touch the first page so a broken page tree fails here
+        _ = reader.pages[0].mediabox  # touch the first page so a broken page tree fails here
     except BadInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,

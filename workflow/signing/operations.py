@@ -24,10 +24,16 @@ from ..files.operations import mark_not_electronic
 from ..storage import blobs
 from ..timeutil import aware, now, vn
 from . import decree30, keystore, pki, trust
-from .errors import (FieldNotFound, InvalidCredential, PlacementNotFound, SigningError,
-                     TimestampUnavailable, TokenError, WrongPin)
-from .models import (MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, SignatureRecord, StampImage,
-                     TrustAnchor)
+from .errors import (
+    FieldNotFound,
+    InvalidCredential,
+    PlacementNotFound,
+    SigningError,
+    TimestampUnavailable,
+    TokenError,
+    WrongPin,
+)
+from .models import MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, SignatureRecord, StampImage, TrustAnchor
 from .placement import Placement
 from .validation import verify_pdf
 

@@ -1,0 +1,14 @@
+"""Production serving: `make serve` or `gunicorn -c gunicorn.conf.py wsgi:app`. Settings from the environment."""
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get('WEB_CONCURRENCY', min(4, multiprocessing.cpu_count() * 2)))
+threads = int(os.environ.get('GUNICORN_THREADS', '4'))
+worker_class = 'gthread'
+timeout = int(os.environ.get('GUNICORN_TIMEOUT', '120'))  # signing a large PDF with a remote TSA can take a while
+graceful_timeout = 30
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = '-'
+preload_app = False  # each worker opens its own database pool
