@@ -43,7 +43,8 @@ def inspect_pdf(data, max_bytes):
         pages = len(reader.pages)
         if pages == 0:
             raise BadInput(_('Tệp PDF không có trang nào.'), code='broken_pdf', status=422)
-        _ = reader.pages[0].mediabox  # touch the first page so a broken page tree fails here
+        if reader.pages[0].mediabox is None:  # reading the first page makes a broken page tree fail here
+            raise ValueError("no media box")
     except BadInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
