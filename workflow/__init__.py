@@ -54,10 +54,24 @@ def _register_blueprints(app):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix='/api/v1')
     csrf.exempt(api_bp)
+    from .signing.pages import bp as signing_bp
     from .signing.routes import bp as pki_bp
     from .signing.views import bp as verify_bp
 
     app.register_blueprint(verify_bp)
+    from .jobs.views import bp as jobs_bp
+    from .notifications.views import bp as notifications_bp
+    from .ops.views import bp as ops_bp
+
+    for bp in (jobs_bp, notifications_bp, ops_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(signing_bp)
 
     app.register_blueprint(pki_bp, url_prefix='/api/v1/pki')
     csrf.exempt(pki_bp)
+    from .metrics.api import bp as metrics_api_bp
+    from .metrics.views import bp as metrics_bp
+
+    app.register_blueprint(metrics_bp)
+    app.register_blueprint(metrics_api_bp, url_prefix='/api/v1/metrics')
+    csrf.exempt(metrics_api_bp)

@@ -15,6 +15,9 @@ def register_cli(app):
     app.cli.add_command(verify_audit)
     app.cli.add_command(pki_group)
     app.cli.add_command(archive_timestamp)
+    from .ops.cli import register_ops_cli
+
+    register_ops_cli(app)
 
 
 @click.command('init-db')

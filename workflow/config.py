@@ -88,7 +88,27 @@ def from_environment():
         'API_TOKEN_HOURS': _positive_int('API_TOKEN_HOURS', 12),
         'WTF_CSRF_TIME_LIMIT': None,
         'CONTENT_SECURITY_POLICY': True,
+        # Production services (issue 5): all optional; the embedded mode needs none of them.
+        'S3_ENDPOINT_URL': os.environ.get('S3_ENDPOINT_URL', ''),
+        'S3_REGION': os.environ.get('AWS_DEFAULT_REGION') or os.environ.get('AWS_REGION') or 'us-east-1',
+        'REDIS_URL': _redis_url(),
+        'JOBS_QUEUE': os.environ.get('JOBS_QUEUE', 'workflow'),
+        'SMTP_HOST': os.environ.get('SMTP_HOST', ''),
+        'SMTP_PORT': _positive_int('SMTP_PORT', 25),
+        'SMTP_USER': os.environ.get('SMTP_USER', ''),
+        'SMTP_PASSWORD': os.environ.get('SMTP_PASSWORD', ''),
+        'SMTP_STARTTLS': os.environ.get('SMTP_STARTTLS', '0') == '1',
+        'MAIL_FROM': os.environ.get('MAIL_FROM', 'vanphong@localhost'),
+        'REMINDER_DAYS': _positive_int('REMINDER_DAYS', 2),
+        'BULK_SIGN_MAX': _positive_int('BULK_SIGN_MAX', 50),
     }
+
+
+def _redis_url():
+    url = os.environ.get('REDIS_URL', '')
+    if url and not url.startswith(('redis://', 'rediss://', 'unix://')):
+        raise ConfigError('REDIS_URL must start with redis://, rediss:// or unix://')
+    return url
 
 
 def engine_options(database_url):

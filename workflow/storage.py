@@ -55,11 +55,19 @@ class FileStorage:
 
 
 class S3Storage:
-    def __init__(self, bucket, prefix):
-        import boto3  # only production deployments need it
+    """Blobs in an S3-compatible object store. Every upload is read back and its SHA-256 checked
+    before the caller may point a database row at it; timeouts are short so that an outage turns
+    into a prompt StorageError (HTTP 503) rather than a hung request."""
+
+    def __init__(self, bucket, prefix, *, endpoint_url=None, region=None):
+        import boto3  # only deployments with s3:// storage need it
+        from botocore.config import Config
 
         self.bucket, self.prefix = bucket, prefix.strip('/')
-        self.client = boto3.client('s3', endpoint_url=os.environ.get('S3_ENDPOINT_URL') or None)
+        config = Config(connect_timeout=3, read_timeout=30, retries={'max_attempts': 2, 'mode': 'standard'},
+                        s3={'addressing_style': 'path'})
+        self.client = boto3.client('s3', endpoint_url=endpoint_url or os.environ.get('S3_ENDPOINT_URL') or None,
+                                   region_name=region, config=config)
 
     def _key(self, digest):
         return f'{self.prefix}/{digest[:2]}/{digest}' if self.prefix else f'{digest[:2]}/{digest}'
@@ -67,11 +75,11 @@ class S3Storage:
     def put(self, data):
         digest = sha256_hex(data)
         try:
-            self.client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data)
+            self.client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data,
+                                   ContentType='application/octet-stream')
         except Exception as exc:  # botocore raises many kinds; all mean "not stored"
             raise StorageError(f'upload failed: {exc}') from exc
-        if self.get(digest) is None:
-            raise StorageError('upload not readable back')
+        self.get(digest)  # read back: raises StorageError unless the stored bytes hash to `digest`
         return digest
 
     def get(self, digest):
@@ -91,13 +99,13 @@ class S3Storage:
             return False
 
 
-def storage_from_url(url):
+def storage_from_url(url, *, endpoint_url=None, region=None):
     parsed = urlparse(url)
     if parsed.scheme == 'file':
         path = Path((parsed.netloc + parsed.path) if parsed.netloc else parsed.path)
         return FileStorage(path if path.is_absolute() else ROOT / path)
     if parsed.scheme == 's3':
-        return S3Storage(parsed.netloc, parsed.path)
+        return S3Storage(parsed.netloc, parsed.path, endpoint_url=endpoint_url, region=region)
     raise StorageError(f'unsupported storage URL {url}')
 
 
@@ -105,5 +113,7 @@ def blobs():
     """The app's blob store."""
     ext = current_app.extensions
     if 'blob_store' not in ext:
-        ext['blob_store'] = storage_from_url(current_app.config['STORAGE_URL'])
+        config = current_app.config
+        ext['blob_store'] = storage_from_url(config['STORAGE_URL'], endpoint_url=config.get('S3_ENDPOINT_URL'),
+                                             region=config.get('S3_REGION'))
     return ext['blob_store']

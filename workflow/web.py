@@ -41,9 +41,16 @@ def load_user(user_id):
 
 
 def install_request_hooks(app):
+    from .files.concurrency import mark_request_start
+
+    app.before_request(mark_request_start)
+
     @app.after_request
     def finish_transaction(response):
-        if getattr(g, 'rollback', False) or response.status_code >= 500:
+        # An explicit decision wins: a refusal that keeps its bookkeeping (g.rollback = False) is
+        # committed even with a 5xx status (a timestamp authority that is down: "signing failed").
+        rollback = g.get('rollback')
+        if rollback or (rollback is None and response.status_code >= 500):
             db.session.rollback()
             return response
         try:
@@ -82,6 +89,12 @@ def install_request_hooks(app):
         log.error('storage failure: %s', exc)
         return error_response(503, 'storage_unavailable',
                               _('Kho lưu trữ tệp tạm thời không truy cập được; chưa có gì được lưu. Vui lòng thử lại.'))
+
+    @app.errorhandler(StaleDataError)
+    def stale_update(exc):
+        log.warning('stale update on %s: %s', request.path, exc)
+        return error_response(409, 'conflict',
+                              _('Dữ liệu vừa được người khác thay đổi; vui lòng tải lại trang và thử lại.'))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc):

@@ -244,3 +244,20 @@ def test_a_completed_file_can_be_reopened(api, org):
     assert done['status'] == 'completed'
     again = api.act(org.spec, draft['id'], 'reopen', {'note': 'Cần bổ sung'})
     assert again['status'] == 'in_progress' and again['closed_at'] is None
+
+
+def test_a_paper_arrival_is_registered_from_its_scan(api, org):
+    commune = org.communes[0]
+    response = api.upload(commune.clerk, '/files/paper-arrivals', data=pdf('ban-scan-giay.pdf'),
+                          title='Đơn kiến nghị của hộ dân ấp Thới Hòa', doc_type='CV', number='15/ĐKN',
+                          sender_name='Ông Nguyễn Văn Tư')
+    assert response.status_code == 201, response.get_json()
+    file = response.get_json()
+    assert (file['direction'], file['status'], file['incoming_number'], file['number']) == (
+        'incoming', 'registered', 1, '15/ĐKN')
+    assert [r['reason'] for r in file['paper_reasons']] == ['paper_origin']
+    rows = api.get(commune.clerk, '/registers/incoming').get_json()['rows']
+    assert [(r['incoming_number'], r['note']) for r in rows] == [(1, 'Bản giấy')]
+    assert api.upload(commune.spec, '/files/paper-arrivals', title='X', doc_type='CV',
+                      sender_name='Y').status_code == 403
+    assert api.upload(commune.clerk, '/files/paper-arrivals', title='X', doc_type='CV').status_code == 400

@@ -116,11 +116,14 @@ def test_return_needs_a_note(api, org, english):
     assert response.get_json()['error']['message'] == english('Hãy ghi lý do trả lại.')
 
 
-def test_bad_list_parameters(api, org):
+def test_bad_list_parameters(api, org, draft_id):
     assert error_of(api.get(org.spec, '/files?box=outbox')) == (400, 'invalid_field')
     assert error_of(api.get(org.spec, '/files?page=abc')) == (400, 'invalid_field')
     assert error_of(api.get(org.spec, '/files?page=0')) == (400, 'invalid_field')
     assert error_of(api.get(org.spec, '/files?status=lost')) == (400, 'invalid_field')
+    assert error_of(api.get(org.spec, '/files?direction=sideways')) == (400, 'invalid_field')
+    assert api.get(org.spec, '/files?direction=incoming').get_json()['total'] == 0
+    assert api.get(org.spec, '/files?direction=outgoing').get_json()['total'] == 1
 
 
 def test_unknown_things_are_404_json(api, org):

@@ -57,7 +57,9 @@ def get_files():
     status = args.get('status') or None
     if status is not None and status not in STATUS_LABELS:
         choice(args, 'status', tuple(STATUS_LABELS))  # raises with the list of statuses
-    direction = choice(args, 'direction', ('outgoing', 'incoming', ''), default='') or None
+    direction = args.get('direction') or None
+    if direction is not None:
+        choice(args, 'direction', ('outgoing', 'incoming'))
     page = integer(args, 'page', default=1, minimum=1)
     files, total = list_files(caller(), box=box, status=status, q=args.get('q'), page=page, direction=direction)
     return jsonify({'items': [file_summary_json(f) for f in files], 'total': total, 'page': page})
@@ -103,6 +105,22 @@ def post_file():
         caller(), title=string(form, 'title'), doc_type=string(form, 'doc_type'),
         urgency=string(form, 'urgency', default='normal') or 'normal', summary=string(form, 'summary'),
         deadline=deadline(form), paper_origin=boolean(form, 'paper_origin'), upload=document)
+    extra = {'duplicate_of': _duplicate_json(duplicate)} if duplicate is not None else {}
+    response, status = _file_response(file, 201, **extra)
+    response.headers['Location'] = url_for('api.get_file', file_id=file.id)
+    return response, status
+
+
+@bp.post('/files/paper-arrivals')
+def post_paper_arrival():
+    """A document that arrived on paper, registered from its scan; marked paper-origin."""
+    form = form_body()
+    document = upload()
+    file, duplicate = operations.register_paper_document(
+        caller(), title=string(form, 'title'), doc_type=string(form, 'doc_type'),
+        sender_name=string(form, 'sender_name', required=True), number=string(form, 'number'),
+        urgency=string(form, 'urgency', default='normal') or 'normal', summary=string(form, 'summary'),
+        deadline=deadline(form), upload=document)
     extra = {'duplicate_of': _duplicate_json(duplicate)} if duplicate is not None else {}
     response, status = _file_response(file, 201, **extra)
     response.headers['Location'] = url_for('api.get_file', file_id=file.id)
@@ -167,7 +185,7 @@ def register(file_id):
     file = file_or_404(file_id)
     data = json_body()
     operations.register_file(file, caller(), received_on_paper=boolean(data, 'received_on_paper'),
-                             note=string(data, 'note'))
+                             note=string(data, 'note'), override_reason=string(data, 'override_reason', default=None))
     return _file_response(file)
 
 

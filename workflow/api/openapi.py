@@ -261,6 +261,16 @@ PATHS = {
                        'deadline': DEADLINE_IN, 'deadline_working_days': WORKING_DAYS,
                        'paper_origin': {**BOOLEAN, 'description': 'a scan of a paper document'}},
                        ['file', 'title', 'doc_type'])))},
+    '/files/paper-arrivals': {'post': op(
+        'Register a document that arrived on paper, from its scan (marked paper-origin)',
+        {**_ok('Registered (status registered, with its incoming number)', ref('File'), '201'),
+         **PDF_UPLOAD_ERRORS}, tag='files', roles='clerk', body=_multipart(obj({
+            'file': {'type': 'string', 'format': 'binary', 'contentMediaType': 'application/pdf'},
+            'title': STRING, 'doc_type': {'enum': list(DOC_TYPE_NAMES)}, 'sender_name': STRING,
+            'number': {**STRING, 'description': 'the number printed on the paper document'},
+            'urgency': {'enum': list(URGENCIES), 'default': 'normal'}, 'summary': STRING,
+            'deadline': DEADLINE_IN, 'deadline_working_days': WORKING_DAYS},
+            ['file', 'title', 'doc_type', 'sender_name'])))},
     '/files/{file_id}': {'get': op('A file with its documents, timeline and deliveries',
                                    {**_ok('The file', ref('File')), **_errors('NotFound')}, tag='files',
                                    roles='who may see it', parameters=[FILE_ID])},
@@ -294,7 +304,10 @@ PATHS = {
         extra_response=obj({'number': STRING, 'deliveries': array(ref('Delivery'))}, ['number', 'deliveries']))},
     '/files/{file_id}/register': {'post': _action(
         'Enter an arrived document in the unit\'s incoming register',
-        obj({'received_on_paper': BOOLEAN, 'note': NOTE}), 'clerk of the receiving unit',
+        obj({'received_on_paper': BOOLEAN, 'note': NOTE,
+             'override_reason': {**STRING, 'description': 'required when the arrival\'s signatures failed the '
+                                                          'check (409 signature_invalid otherwise)'}}),
+        'clerk of the receiving unit',
         extra_response=obj({'incoming_number': INTEGER}, ['incoming_number']))},
     '/files/{file_id}/refuse': {'post': _action('Return an invalid arrival to its sender',
                                                 obj({'note': NOTE}, ['note']), 'clerk of the receiving unit')},
@@ -341,6 +354,88 @@ PATHS = {
 }
 
 
+# ---------------------------------------------------------------- metrics (routes in workflow/metrics/api.py)
+
+PERIOD_PARAMETERS = [
+    _query('from', {'type': 'string', 'format': 'date'}, 'inclusive start (YYYY-MM-DD or dd/mm/yyyy)'),
+    _query('to', {'type': 'string', 'format': 'date'}, 'inclusive end'),
+    _query('period', {'enum': ['month', 'quarter', 'half', 'year']}, 'instead of from/to'),
+    _query('year', {'type': 'integer', 'minimum': 2000, 'maximum': 2100}),
+    _query('number', {'type': 'integer', 'minimum': 1, 'maximum': 12}, 'the month, quarter or half'),
+]
+SELECTION_PARAMETERS = [_query('level', STRING, 'a level code, e.g. district or commune'), _query('unit_id', ID)]
+METRICS_ERRORS = _errors('BadRequest', 'Forbidden')
+RATE = {'type': 'number', 'minimum': 0, 'maximum': 1, 'description': 'a fraction: 0.8 = 80 %'}
+SCHEMAS.update({
+    'PaperlessFigure': obj({'closed': INTEGER, 'fully_electronic': INTEGER, 'rate': nullable(RATE),
+                            'target': nullable(RATE)}, ['closed', 'fully_electronic', 'rate', 'target']),
+    'Paperless': obj({
+        'levels': {'type': 'object', 'additionalProperties': ref('PaperlessFigure')},
+        'units': array({'allOf': [ref('PaperlessFigure'), obj({'unit_id': ID}, ['unit_id'])]}),
+        'not_electronic': array(obj({'file_id': ID, 'reasons': array(STRING)}, ['file_id', 'reasons']))},
+        ['levels', 'units', 'not_electronic']),
+    'DossierFigure': obj({'total': INTEGER, 'online': INTEGER, 'paid_online': INTEGER, 'rate': nullable(RATE),
+                          'target': nullable(RATE)}, ['total', 'online', 'paid_online', 'rate']),
+    'Dossiers': obj({'levels': {'type': 'object', 'additionalProperties': ref('DossierFigure')},
+                     'units': array({'allOf': [ref('DossierFigure'), obj({'unit_id': ID}, ['unit_id'])]})},
+                    ['levels', 'units']),
+    'Target': obj({'id': ID, 'level': STRING, 'year': INTEGER, 'indicator': STRING, 'value': RATE},
+                  ['id', 'level', 'year', 'indicator', 'value']),
+})
+METRICS_PATHS = {
+    '/metrics/paperless': {'get': op(
+        'Share of closed work files processed fully online, per level and unit, against the targets',
+        {**_ok('Paperless rates', ref('Paperless')), **METRICS_ERRORS}, tag='metrics', roles='admin, leader',
+        parameters=PERIOD_PARAMETERS + SELECTION_PARAMETERS + [_query('limit', {'type': 'integer', 'minimum': 0})])},
+    '/metrics/indicators': {'get': op(
+        'Every indicator for the period (paperless, online TTHC, digital signatures, on-time completion)',
+        {**_ok('Indicators', {'type': 'object'}), **METRICS_ERRORS}, tag='metrics', roles='admin, leader',
+        parameters=PERIOD_PARAMETERS + SELECTION_PARAMETERS)},
+    '/metrics/dashboard': {'get': op(
+        'Everything the dashboard shows, as data', {**_ok('Dashboard', {'type': 'object'}), **METRICS_ERRORS},
+        tag='metrics', roles='admin, leader', parameters=PERIOD_PARAMETERS + SELECTION_PARAMETERS)},
+    '/metrics/files': {'get': op(
+        'The files behind a figure, with the reasons a file is not fully electronic',
+        {**_ok('Files', obj({'period': {'type': 'object'}, 'total': INTEGER,
+                             'files': array({'type': 'object'})}, ['total', 'files'])), **METRICS_ERRORS},
+        tag='metrics', roles='admin, leader',
+        parameters=PERIOD_PARAMETERS + SELECTION_PARAMETERS + [
+            _query('which', {'enum': ['all', 'electronic', 'not_electronic'], 'default': 'all'}),
+            _query('limit', {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 100}),
+            _query('offset', {'type': 'integer', 'minimum': 0, 'default': 0})])},
+    '/metrics/dossiers': {
+        'get': op('Online TTHC dossier rates from imported counts',
+                  {**_ok('Dossier rates', ref('Dossiers')), **METRICS_ERRORS}, tag='metrics',
+                  roles='admin, leader', parameters=PERIOD_PARAMETERS + SELECTION_PARAMETERS),
+        'post': op('Import TTHC counts from CSV (all rows or none)',
+                   {**_ok('Imported', obj({'import_id': ID, 'rows': INTEGER, 'replaced': INTEGER}), '201'),
+                    **_errors('BadRequest', 'Forbidden'),
+                    '422': {'description': 'Rejected; nothing imported. error.rows lists each bad line',
+                            'content': {'application/json': {'schema': {'allOf': [ref('Error'), obj({'error': obj(
+                                {'rows': array(obj({'line': INTEGER, 'message': STRING}))})})]}}}}},
+                   tag='metrics', roles='admin', body=_multipart(obj({
+                       'file': {'type': 'string', 'format': 'binary', 'contentMediaType': 'text/csv',
+                                'description': 'columns unit_code, period_start, period_end, total, online, '
+                                               'paid_online'}}, ['file'])))},
+    '/metrics/targets': {
+        'get': op('Targets per level, year and indicator',
+                  {**_ok('Targets', obj({'indicators': array(STRING), 'targets': array(ref('Target'))})),
+                   **METRICS_ERRORS}, tag='metrics', roles='admin, leader'),
+        'put': op('Create or replace one target',
+                  {**_ok('The target', ref('Target')), **_errors('BadRequest', 'Forbidden')}, tag='metrics',
+                  roles='admin', body=_json_body(obj({'level': STRING, 'year': INTEGER, 'indicator': STRING,
+                                                      'value': RATE}, ['level', 'year', 'indicator', 'value'])))},
+    '/metrics/targets/defaults': {'post': op(
+        'Add the targets of the district plan (80/90 %, 60/80 %, 50/80 %, 100 %) where missing',
+        {**_ok('Targets', obj({'added': INTEGER, 'targets': array(ref('Target'))})), **METRICS_ERRORS},
+        tag='metrics', roles='admin', body=_json_body(obj({}), required=False))},
+    '/metrics/targets/{target_id}': {'delete': op(
+        'Remove a target', {'204': {'description': 'Removed'}, **_errors('Forbidden', 'NotFound')},
+        tag='metrics', roles='admin', parameters=[_path_id('target_id', 'target id')])},
+}
+PATHS.update(METRICS_PATHS)
+
+
 def document(server_url='/api/v1'):
     """The whole OpenAPI document as a dict."""
     return {
@@ -353,7 +448,7 @@ def document(server_url='/api/v1'):
         },
         'servers': [{'url': server_url}],
         'security': [{'bearer': []}],
-        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'pki', 'meta')],
+        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'metrics', 'pki', 'meta')],
         'paths': PATHS,
         'components': {
             'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer',

@@ -12,6 +12,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,6 +28,7 @@ from wtforms.validators import (
 )
 
 from ..deadlines import add_working_days, end_of_day
+from ..signing.operations import active_credential
 from ..directory.operations import active_users, unit_tree, users_of_unit
 from ..timeutil import vn_today
 from .models import DOC_TYPES
@@ -167,6 +169,9 @@ class ReopenForm(NoteRequiredForm):
 class IssueForm(FlaskForm):
     recipients = MultiCheckboxField(_l('Đơn vị nhận'), coerce=int,
                                     validators=[DataRequired(_l('Hãy chọn ít nhất một đơn vị nhận.'))])
+    # No Optional(): it would stop the chain before validate_seal_pin, which decides when it is needed.
+    seal_pin = PasswordField(_l('Mã PIN con dấu của cơ quan'), validators=[Length(max=64)],
+                             render_kw={'autocomplete': 'off'})
     on_paper = BooleanField(_l('Phát hành kèm bản giấy'))
 
     def __init__(self, *args, actor=None, **kwargs):
@@ -174,11 +179,27 @@ class IssueForm(FlaskForm):
         self.tree = [(unit, depth) for unit, depth in unit_tree()
                      if unit.active and (actor is None or unit.id != actor.unit_id)]
         self.recipients.choices = [(unit.id, unit.name) for unit, _depth in self.tree]
+        # Without an organisation certificate the unit issues unsigned (and the page says so first).
+        self.seal_required = actor is not None and active_credential(unit=actor.unit) is not None
+
+    def validate_seal_pin(self, field):
+        if self.seal_required and not field.data:
+            raise ValidationError(_l('Vui lòng nhập mã PIN con dấu của cơ quan để ký số văn bản phát hành.'))
 
 
 class RegisterForm(FlaskForm):
     received_on_paper = BooleanField(_l('Nhận bản giấy'))
     note = TextAreaField(_l('Ghi chú'), validators=[Optional(), Length(max=2000)])
+    override_reason = TextAreaField(_l('Lý do vẫn vào sổ dù chữ ký số không hợp lệ'),
+                                    validators=[Length(max=2000)])  # required only when the check failed
+
+    def __init__(self, *args, signature_invalid=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signature_invalid = signature_invalid
+
+    def validate_override_reason(self, field):
+        if self.signature_invalid and not (field.data or '').strip():
+            raise ValidationError(_l('Chữ ký số không hợp lệ: ghi rõ lý do nếu vẫn vào sổ, hoặc từ chối văn bản.'))
 
 
 class AssignForm(DeadlineMixin, FlaskForm):

@@ -3,6 +3,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from ..errors import NotFound
 from ..extensions import db
+from .concurrency import acting_request, lock_for_action
 from .models import Assignment, FileEvent, WorkFile
 from .policy import can_view, visible_filter
 from .search import fold
@@ -17,6 +18,8 @@ def visible_file_or_404(file_id, user):
     file = db.session.get(WorkFile, file_id)
     if file is None or not can_view(file, user):
         raise NotFound('not found')
+    if acting_request():
+        lock_for_action(file)  # a request that changes the file holds its row until it commits
     return file
 
 

@@ -25,6 +25,8 @@ from flask_login import current_user, login_required
 from ..directory.models import Unit, User
 from ..errors import BadInput, DomainError
 from ..extensions import db
+from ..signing import operations as signing_operations
+from ..signing.panels import signing_context
 from ..storage import blobs
 from .forms import (
     PURPOSE_LABELS,
@@ -60,7 +62,7 @@ from .operations import (
 )
 from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
-from .transitions import STATUS_LABELS, available_actions
+from .transitions import STATUS_LABELS, available_actions, require
 
 bp = Blueprint('files', __name__)
 
@@ -113,6 +115,15 @@ def _abandon():
     """Undo whatever the failed operation flushed; the request will not commit."""
     db.session.rollback()
     g.rollback = True
+
+
+def settle(exc):
+    """After a refused operation: keep its bookkeeping when it asks to (a wrong-PIN count, a
+    "signing failed" state), otherwise undo everything it flushed."""
+    if exc.keep_changes:
+        g.rollback = False
+    else:
+        _abandon()
 
 
 # ---------------------------------------------------------------- boxes
@@ -207,11 +218,14 @@ def _action_forms(file, actions):
         forms['forward'].purpose.choices = [(p, label) for p, label in PURPOSE_LABELS.items()
                                             if 'forward_' + p in actions]
         forms['forward'].purpose.data = forms['forward'].purpose.choices[0][0]
-    simple = {'return': ReturnForm, 'register': RegisterForm, 'refuse': RefuseForm, 'start': StartForm,
+    simple = {'return': ReturnForm, 'refuse': RefuseForm, 'start': StartForm,
               'complete': CompleteForm, 'reopen': ReopenForm, 'add_document': AddDocumentForm}
     for name, form_class in simple.items():
         if name in actions:
             forms[name] = _blank(form_class, prefix=name)
+    if 'register' in actions:
+        forms['register'] = _blank(RegisterForm, prefix='register',
+                                   signature_invalid=file.signature_check == 'invalid')
     if 'issue' in actions:
         forms['issue'] = _blank(IssueForm, prefix='issue', actor=current_user)
     if 'assign' in actions:
@@ -219,7 +233,8 @@ def _action_forms(file, actions):
     return forms
 
 
-def _render_file(file, *, failed=None, error=None, status=200):
+def render_file_page(file, *, failed=None, error=None, status=200, sign_form=None, sign_message=None):
+    """The file page; `failed` is (action, form) for a form to show again with what was typed."""
     actions = available_actions(file, current_user)
     forms = _action_forms(file, actions)
     if failed is not None:
@@ -227,14 +242,16 @@ def _render_file(file, *, failed=None, error=None, status=200):
         forms[name] = form
     linked = {'source': file.source_file, 'reply': file.reply_file}
     visible_links = {key: f for key, f in linked.items() if f is not None and can_view(f, current_user)}
+    signing = signing_context(file, current_user, actions, sign_form=sign_form, sign_message=sign_message)
     return render_template('files/show.html', file=file, forms=forms, actions=actions, error=error,
-                           failed=failed[0] if failed else None, links=visible_links), status
+                           failed=failed[0] if failed else None, links=visible_links,
+                           signing=signing), status
 
 
 @bp.get('/files/<int:file_id>')
 @login_required
 def show(file_id):
-    return _render_file(visible_file_or_404(file_id, current_user))
+    return render_file_page(visible_file_or_404(file_id, current_user))
 
 
 def _act(file_id, name, build_form, act):
@@ -242,12 +259,12 @@ def _act(file_id, name, build_form, act):
     file = visible_file_or_404(file_id, current_user)
     form = build_form()
     if not form.validate_on_submit():
-        return _render_file(file, failed=(name, form), status=400)
+        return render_file_page(file, failed=(name, form), status=400)
     try:
         message = act(file, form)
     except DomainError as exc:
-        _abandon()
-        return _render_file(file, failed=(name, form), error=exc.message, status=exc.status)
+        settle(exc)
+        return render_file_page(file, failed=(name, form), error=exc.message, status=exc.status)
     flash(message, 'success')
     return redirect(url_for('files.show', file_id=file.id))
 
@@ -289,7 +306,19 @@ def return_(file_id):
 def issue(file_id):
     def act(file, form):
         units = [db.session.get(Unit, unit_id) for unit_id in form.recipients.data]
-        deliveries = issue_file(file, current_user, recipient_units=units, on_paper=form.on_paper.data)
+        # A wrong seal PIN is refused here, before anything is numbered, and its count is kept;
+        # only someone who may issue this file gets to try the unit's PIN.
+        require(file, 'issue', current_user)
+        seal = signing_operations.organisation_signature(current_user, form.seal_pin.data)
+        try:
+            deliveries = issue_file(file, current_user, recipient_units=units, on_paper=form.on_paper.data,
+                                    organisation_signature=seal)
+        except DomainError as exc:
+            exc.keep_changes = False  # a failure inside issuance leaves no half-issued file behind
+            raise
+        if seal is None:
+            flash(_('Văn bản được ban hành KHÔNG có chữ ký số của cơ quan (đơn vị chưa có chứng thư con dấu).'),
+                  'warning')
         return _('Đã ban hành văn bản số %(number)s và gửi tới %(n)d đơn vị.', number=file.number,
                  n=len(deliveries))
     return _act(file_id, 'issue', lambda: IssueForm(prefix='issue', actor=current_user), act)
@@ -300,9 +329,13 @@ def issue(file_id):
 def register(file_id):
     def act(file, form):
         number = register_file(file, current_user, received_on_paper=form.received_on_paper.data,
-                               note=form.note.data or '')
+                               note=form.note.data or '', override_reason=form.override_reason.data or None)
         return _('Đã vào sổ văn bản đến, số đến %(n)d.', n=number)
-    return _act(file_id, 'register', lambda: RegisterForm(prefix='register'), act)
+
+    def build_form():
+        file = visible_file_or_404(file_id, current_user)
+        return RegisterForm(prefix='register', signature_invalid=file.signature_check == 'invalid')
+    return _act(file_id, 'register', build_form, act)
 
 
 @bp.post('/files/<int:file_id>/refuse')

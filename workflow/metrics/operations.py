@@ -187,9 +187,6 @@ def rebuild_daily_counts():
                'issued_signed')
     merged = select(both.c.unit_id, both.c.day, *[func.sum(both.c[name]).label(name) for name in columns]) \
         .group_by(both.c.unit_id, both.c.day)
-    if connection.dialect.name == 'postgresql':
-        merged = select(merged.subquery().c.unit_id, merged.subquery().c.day,
-                        *[func.round(merged.subquery().c[name]) for name in columns])
     connection.execute(insert(DailyCount).from_select(['unit_id', 'day', *columns], merged))
     return connection.scalar(select(func.count()).select_from(DailyCount))
 
@@ -241,8 +238,17 @@ def _after_flush_postexec(session, _flush_context):
         refresh_daily_counts(pairs, session.connection())
 
 
+def _remember_old_value(target, value, oldvalue, initiator):
+    return value
+
+
 def install_daily_count_listener(session_class):
-    """Keep the daily counts exact for every flush of `session_class` (idempotent)."""
+    """Keep the daily counts exact for every flush of `session_class` (idempotent).
+
+    The attribute listeners only ask SQLAlchemy to load the value being replaced (active history),
+    so that a file reopened after its row was expired still tells which day it leaves."""
     if not event.contains(session_class, 'after_flush', _after_flush):
+        for name in ('closed_at', 'owner_unit_id', 'issued_at', 'issuing_unit_id'):
+            event.listen(getattr(WorkFile, name), 'set', _remember_old_value, active_history=True, retval=True)
         event.listen(session_class, 'after_flush', _after_flush)
         event.listen(session_class, 'after_flush_postexec', _after_flush_postexec)

@@ -8,6 +8,7 @@ set in Times New Roman).
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -61,18 +62,50 @@ class TextLine:
 
 
 def read_pdf(pdf_bytes: bytes) -> PdfReader:
+    """The document, parsed; the same reader again if this thread just parsed these bytes.
+
+    Signing reads a document several times (placement, blank slots, page
+    lookup); the last parsed reader is kept per thread, so a reader is never
+    shared between threads.
+    """
+    digest = hashlib.sha256(pdf_bytes).digest()
+    recent = getattr(_recent, 'reader', None)
+    if recent is not None and recent.content_digest == digest:
+        return recent
     try:
         reader = PdfReader(BytesIO(pdf_bytes), strict=False)
         # lets placement reuse text extracted from the same bytes (signing reads twice)
-        reader.content_digest = hashlib.sha256(pdf_bytes).digest()
+        reader.content_digest = digest
         if reader.is_encrypted:
             raise NotAPdf('the PDF is encrypted')
         len(reader.pages)
-        return reader
     except NotAPdf:
         raise
     except Exception as error:
         raise NotAPdf(str(error)) from error
+    _recent.reader = reader
+    return reader
+
+
+_recent = threading.local()
+
+
+def known_page_references(pdf_bytes: bytes) -> list[tuple[int, int]] | None:
+    """(object number, generation) of every page, if this thread has just parsed these bytes.
+
+    ``None`` otherwise: this is a shortcut for callers that would otherwise
+    walk the page tree themselves, never a reason to parse the document.
+    """
+    recent = getattr(_recent, 'reader', None)
+    if recent is None or recent.content_digest != hashlib.sha256(pdf_bytes).digest():
+        return None
+    try:
+        refs = [page.indirect_reference for page in recent.pages]
+    except Exception:
+        return None
+    if any(ref is None for ref in refs):
+        return None
+    return [(ref.idnum, ref.generation) for ref in refs]
 
 
 def text_lines(reader: PdfReader, page: int) -> list[TextLine]:

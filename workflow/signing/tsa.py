@@ -24,7 +24,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import certifi
-
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -62,8 +61,7 @@ class LocalTimeStamper(DummyTimeStamper):
         signed_attrs = cms.CMSAttributes([
             simple_cms_attribute('content_type', 'tst_info'),
             simple_cms_attribute('signing_time', cms.Time({'utc_time': core.UTCTime(dt)})),
-            simple_cms_attribute('signing_certificate',
-                                 general.as_signing_certificate(self.tsa_cert)),
+            cms.CMSAttribute.load(_signing_certificate(self.tsa_cert.dump())),
             simple_cms_attribute('message_digest', digest.finalize()),
         ])
         algorithm = get_pyca_cryptography_hash(md_algorithm.upper())
@@ -81,6 +79,18 @@ class LocalTimeStamper(DummyTimeStamper):
             signer_info['signature_algorithm'] = algos.SignedDigestAlgorithm(
                 {'algorithm': f'{md_algorithm}_ecdsa'})
         return signed_data
+
+
+@lru_cache(maxsize=16)
+def _signing_certificate(certificate_der: bytes) -> bytes:
+    """The ESS signing-certificate attribute, encoded once per TSA certificate.
+
+    Built from Python values, asn1crypto re-encodes the issuer name part by
+    part on every response (~3 ms); parsed from DER it is copied as is.
+    """
+    certificate = asn1_x509.Certificate.load(certificate_der)
+    return simple_cms_attribute('signing_certificate',
+                                general.as_signing_certificate(certificate)).dump()
 
 
 def _to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:

@@ -77,7 +77,7 @@ def _fill_signature(entry, sig, roots, revinfo, allow_fetching, reader):
     entry.update(
         signer=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
         signed_at=_iso(status.signer_reported_dt), intact=bool(status.intact and status.valid),
-        trusted=bool(status.trusted), level=_level(sig, reader, status))
+        trusted=bool(status.trusted), level=_level(sig, reader, status, revinfo))
     _fill_timestamp(entry, status.timestamp_validity)
     _fill_revocation(entry, status)
     _fill_modifications(entry, status)
@@ -139,12 +139,16 @@ def _collect_errors(entry, status):
         errors.append(f'the document was changed after signing ({entry["changes"] or level.name})')
 
 
-def _level(sig, reader, status) -> str:
+def _level(sig, reader, status, revinfo) -> str:
+    """B-B, B-T, B-LT (the DSS holds revocation data about the signer) or B-LTA.
+
+    The DSS may sit in the signature's own revision (validation data gathered
+    before signing, so that the signature covers the whole file) or in a later
+    one; only what the document itself embeds counts, not what the caller passes.
+    """
     if status.timestamp_validity is None:
         return 'B-B'
-    later_revisions = reader.xrefs.total_revisions - 1 > sig.signed_revision
-    has_dss = later_revisions and '/DSS' in reader.root
-    if not has_dss:
+    if not revinfo.embedded_for(sig.signer_cert):
         return 'B-T'
     later_doc_ts = any(other.sig_object_type == '/DocTimeStamp'
                        and other.signed_revision > sig.signed_revision
@@ -178,14 +182,24 @@ class _RevocationData:
         self.crls = [asn1_crl.CertificateList.load(c) for c in crls]
         self.ocsps = [asn1_ocsp.OCSPResponse.load(o) for o in ocsps]
         self.certs = []
+        self.dss_crls, self.dss_ocsps = [], []
         try:
             dss = DocumentSecurityStore.read_dss(reader) if '/DSS' in reader.root else None
+            if dss is not None:
+                self.dss_crls, self.dss_ocsps = _dss_crls(dss), _dss_ocsps(dss)
+                self.certs += list(dss.load_certs())
         except Exception:  # a damaged DSS: validate without it
-            dss = None
-        if dss is not None:
-            self.crls += _dss_crls(dss)
-            self.ocsps += _dss_ocsps(dss)
-            self.certs += list(dss.load_certs())
+            self.dss_crls, self.dss_ocsps = [], []
+        self.crls += self.dss_crls
+        self.ocsps += self.dss_ocsps
+
+    def embedded_for(self, cert) -> bool:
+        """Whether the document's DSS holds a CRL or OCSP response that speaks about ``cert``."""
+        try:
+            return (any(_ocsp_serial(o) == cert.serial_number for o in self.dss_ocsps)
+                    or any(c['tbs_cert_list']['issuer'] == cert.issuer for c in self.dss_crls))
+        except Exception:  # garbled data speaks about nothing
+            return False
 
     def context(self, roots, allow_fetching, moment=None, serials=None) -> ValidationContext:
         # OCSP responses about other certificates make pyhanko-certvalidator

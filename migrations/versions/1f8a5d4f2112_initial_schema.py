@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0dcaaf1c29f6
+Revision ID: 1f8a5d4f2112
 Revises: 
-Create Date: 2026-11-28 20:55:35.504213
+Create Date: 2026-11-28 21:01:45.350556
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '0dcaaf1c29f6'
+revision = '1f8a5d4f2112'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -40,6 +40,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
     sa.UniqueConstraint('code', name=op.f('uq_units_code'))
     )
+    op.create_table('metric_daily_counts',
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('closed', sa.Integer(), nullable=False),
+    sa.Column('fully_electronic', sa.Integer(), nullable=False),
+    sa.Column('with_deadline', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.Column('handling_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('issued', sa.Integer(), nullable=False),
+    sa.Column('issued_signed', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_metric_daily_counts_unit_id_units')),
+    sa.PrimaryKeyConstraint('unit_id', 'day', name=op.f('pk_metric_daily_counts'))
+    )
+    with op.batch_alter_table('metric_daily_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_metric_daily_counts_day', ['day'], unique=False)
+
     op.create_table('register_counters',
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('register', sa.String(length=10), nullable=False),
@@ -125,6 +141,48 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_credentials_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_credentials_user_id'), ['user_id'], unique=False)
 
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('failed', sa.Integer(), nullable=False),
+    sa.Column('results', sa.Text(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('queue_job_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_job_runs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
+    )
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_runs_user_id'), ['user_id'], unique=False)
+
+    op.create_table('metric_dossier_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_metric_dossier_imports_imported_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_metric_dossier_imports'))
+    )
+    op.create_table('metric_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('level_code', sa.String(length=20), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('indicator', sa.String(length=30), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['level_code'], ['levels.code'], name=op.f('fk_metric_targets_level_code_levels')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_metric_targets_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_metric_targets')),
+    sa.UniqueConstraint('level_code', 'year', 'indicator', name='uq_metric_targets_level_year_indicator')
+    )
     op.create_table('stamp_images',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
@@ -210,6 +268,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_work_files_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_holder_unit_id'), ['holder_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_holder_user_id'), ['holder_user_id'], unique=False)
+        batch_op.create_index('ix_work_files_metrics_issuer_issued', ['issuing_unit_id', 'issued_at'], unique=False)
+        batch_op.create_index('ix_work_files_metrics_open_deadline', ['deadline'], unique=False, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.create_index('ix_work_files_metrics_owner_closed', ['owner_unit_id', 'closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_number'), ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_owner_unit_id'), ['owner_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_source_file_id'), ['source_file_id'], unique=False)
@@ -310,6 +371,42 @@ def upgrade():
     with op.batch_alter_table('file_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_file_events_file_id'), ['file_id'], unique=False)
 
+    op.create_table('metric_dossier_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('online', sa.Integer(), nullable=False),
+    sa.Column('paid_online', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['metric_dossier_imports.id'], name=op.f('fk_metric_dossier_counts_import_id_metric_dossier_imports')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_metric_dossier_counts_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_metric_dossier_counts')),
+    sa.UniqueConstraint('unit_id', 'period_start', 'period_end', name='uq_metric_dossier_counts_unit_period')
+    )
+    with op.batch_alter_table('metric_dossier_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_metric_dossier_counts_period', ['period_start', 'period_end'], unique=False)
+        batch_op.create_index(batch_op.f('ix_metric_dossier_counts_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('emailed_at', workflow.dbtypes.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['file_id'], ['work_files.id'], name=op.f('fk_notifications_file_id_work_files')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('user_id', 'file_id', 'kind', 'day', name='uq_notifications_reminder')
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+
     op.create_table('paper_marks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('file_id', sa.Integer(), nullable=False),
@@ -353,6 +450,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_paper_marks_file_id'))
 
     op.drop_table('paper_marks')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread')
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('metric_dossier_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_metric_dossier_counts_unit_id'))
+        batch_op.drop_index('ix_metric_dossier_counts_period')
+
+    op.drop_table('metric_dossier_counts')
     with op.batch_alter_table('file_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_file_events_file_id'))
 
@@ -381,6 +487,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_work_files_source_file_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_owner_unit_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_number'))
+        batch_op.drop_index('ix_work_files_metrics_owner_closed')
+        batch_op.drop_index('ix_work_files_metrics_open_deadline', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index('ix_work_files_metrics_issuer_issued')
         batch_op.drop_index(batch_op.f('ix_work_files_holder_user_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_holder_unit_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_created_at'))
@@ -393,6 +502,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stamp_images_unit_id'))
 
     op.drop_table('stamp_images')
+    op.drop_table('metric_targets')
+    op.drop_table('metric_dossier_imports')
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_runs_user_id'))
+
+    op.drop_table('job_runs')
     with op.batch_alter_table('credentials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credentials_user_id'))
         batch_op.drop_index(batch_op.f('ix_credentials_unit_id'))
@@ -409,6 +524,10 @@ def downgrade():
 
     op.drop_table('users')
     op.drop_table('register_counters')
+    with op.batch_alter_table('metric_daily_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_metric_daily_counts_day')
+
+    op.drop_table('metric_daily_counts')
     op.drop_table('units')
     op.drop_table('levels')
     # ### end Alembic commands ###

@@ -1,0 +1,1 @@
+"""In-app notifications and e-mail: deadline reminders reach people in the app and by SMTP."""

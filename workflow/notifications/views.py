@@ -1,0 +1,36 @@
+"""The user's notifications and their unread count (also as JSON for a badge)."""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..jobs.forms import StartJobForm
+from .operations import mark_all_read, recent_notifications, unread_count
+
+bp = Blueprint('notifications', __name__, url_prefix='/notifications')
+
+
+@bp.app_context_processor
+def notification_badge():
+    def count():
+        return unread_count(current_user) if current_user.is_authenticated else 0
+    return {'unread_notifications': count}
+
+
+@bp.get('')
+@login_required
+def index():
+    return render_template('notifications/list.html', notes=recent_notifications(current_user),
+                           unread=unread_count(current_user), form=StartJobForm())
+
+
+@bp.get('/count')
+@login_required
+def count():
+    return jsonify({'unread': unread_count(current_user)})
+
+
+@bp.post('/read')
+@login_required
+def read_all():
+    if StartJobForm().validate_on_submit():
+        mark_all_read(current_user)
+    return redirect(url_for('notifications.index'))

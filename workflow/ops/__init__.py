@@ -1,0 +1,1 @@
+"""Running the office in production: health checks, backup and restore."""

@@ -1,0 +1,96 @@
+"""HTML forms of the signing pages: what the user typed, validated; nothing more.
+
+(`forms.py` in this package is the PDF form-field module of the signing library.)
+A PIN is only ever read from `form.pin.data` and handed to the operation: never stored, logged or
+rendered back into a page.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import FloatField, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+
+PIN_HINT = _l('Từ 4 đến 64 ký tự. Hệ thống không lưu mã PIN: nếu quên, phải cấp chứng thư mới.')
+NO_AUTOFILL = {'autocomplete': 'off'}
+NEW_PIN = {'autocomplete': 'new-password'}
+
+
+def pin_field(label, *, render_kw=None):
+    return PasswordField(label, validators=[DataRequired(_l('Vui lòng nhập mã PIN.')), Length(max=64)],
+                         render_kw=render_kw or NO_AUTOFILL)
+
+
+def new_pin_fields():
+    """A PIN chosen now, typed twice."""
+    pin = PasswordField(_l('Mã PIN'), description=PIN_HINT, render_kw=NEW_PIN, validators=[
+        DataRequired(_l('Vui lòng nhập mã PIN.')),
+        Length(min=4, max=64, message=_l('Mã PIN phải có từ 4 đến 64 ký tự.'))])
+    confirm = PasswordField(_l('Nhập lại mã PIN'), render_kw=NEW_PIN, validators=[
+        DataRequired(_l('Vui lòng nhập lại mã PIN.')), EqualTo('pin', _l('Hai mã PIN không khớp.'))])
+    return pin, confirm
+
+
+def png_field(label):
+    return FileField(label, validators=[FileRequired(_l('Vui lòng chọn tệp ảnh PNG.'))],
+                     render_kw={'accept': 'image/png,.png'})
+
+
+class SignForm(FlaskForm):
+    """Sign the main document: automatic placement, or the box the user clicked on the page."""
+    placement = RadioField(_l('Vị trí chữ ký'), default='auto', choices=[
+        ('auto', _l('Đặt tự động (dưới chức danh, trang cuối)')),
+        ('manual', _l('Vị trí đã chọn trên văn bản'))])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget)
+    x1 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    y1 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    x2 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    y2 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    pin = pin_field(_l('Mã PIN chữ ký số'))
+
+    def validate_placement(self, field):
+        chosen = (self.page.data, self.x1.data, self.y1.data, self.x2.data, self.y2.data)
+        if field.data == 'manual' and any(v is None for v in chosen):
+            raise ValidationError(_l('Hãy bấm vào văn bản để chọn vị trí đặt chữ ký, hoặc chọn "Đặt tự động".'))
+
+    def placement_args(self):
+        """Keyword arguments for sign_document: none for automatic placement (page is 0-based there)."""
+        if self.placement.data != 'manual':
+            return {}
+        return {'page': self.page.data - 1, 'box': (self.x1.data, self.y1.data, self.x2.data, self.y2.data)}
+
+
+class CertificateForm(FlaskForm):
+    pin, confirm = new_pin_fields()
+
+
+class SealForm(FlaskForm):
+    image = png_field(_l('Ảnh con dấu (PNG nền trong suốt, màu đỏ, đúng kích thước)'))
+    pin, confirm = new_pin_fields()
+
+
+class SignatureImageForm(FlaskForm):
+    image = png_field(_l('Ảnh chữ ký tay (PNG nền trong suốt)'))
+
+
+class RevokeForm(FlaskForm):
+    """Revocation for cessation of operation (the person left the post); nothing to type."""
+
+
+class Pkcs12Form(FlaskForm):
+    bundle = FileField(_l('Tệp PKCS#12 (.p12, .pfx)'), validators=[FileRequired(_l('Vui lòng chọn tệp PKCS#12.'))],
+                       render_kw={'accept': '.p12,.pfx,application/x-pkcs12'})
+    password = pin_field(_l('Mật khẩu của tệp'))
+
+
+class TokenForm(FlaskForm):
+    certificate_pem = TextAreaField(_l('Chứng thư số (PEM)'), validators=[
+        DataRequired(_l('Vui lòng dán chứng thư số dạng PEM.')), Length(max=20000)],
+        render_kw={'rows': 6, 'spellcheck': 'false', 'placeholder': '-----BEGIN CERTIFICATE-----'})
+    token_label = StringField(_l('Nhãn thiết bị (token)'), validators=[
+        DataRequired(_l('Vui lòng nhập nhãn thiết bị.')), Length(max=100)])
+    key_label = StringField(_l('Nhãn khóa trên thiết bị'), validators=[
+        DataRequired(_l('Vui lòng nhập nhãn khóa.')), Length(max=100)])
+
+
+class ApproveAnchorForm(FlaskForm):
+    """Approve one pending trust anchor; CSRF only."""

@@ -1,0 +1,253 @@
+"""HTML pages for signing: the leader signs in the browser; admins manage certificates, signature
+and seal images and trust anchors; anyone sees their own certificate and signature image.
+
+Load, check, act: each handler loads its objects (404), checks permission via policy.py (403), then
+calls one function of signing.operations. A refusal that keeps its bookkeeping (a wrong-PIN count,
+a "signing failed" state) is committed; any other refusal is rolled back.
+"""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ..directory.models import Unit, User
+from ..errors import DomainError
+from ..extensions import db
+from ..files.queries import visible_file_or_404
+from ..files.views import render_file_page, settle
+from ..storage import blobs
+from . import operations, policy
+from .models import TrustAnchor
+from .pageforms import (ApproveAnchorForm, CertificateForm, Pkcs12Form, RevokeForm, SealForm, SignatureImageForm,
+                        SignForm, TokenForm)
+
+bp = Blueprint('signing', __name__)
+
+REVOCATION_REASON = 'cessationOfOperation'
+KEY_KIND_LABELS = {
+    'person': _l('Chứng thư cá nhân (CA nội bộ, khóa lưu mã hóa trên máy chủ)'),
+    'organisation': _l('Chứng thư của cơ quan (con dấu)'),
+    'imported': _l('Chứng thư do tổ chức khác cấp (PKCS#12)'),
+    'pkcs11': _l('Khóa trên thiết bị ký số (PKCS#11)'),
+}
+
+
+@bp.app_context_processor
+def labels():
+    return {'key_kind_label': lambda kind: KEY_KIND_LABELS.get(kind, kind)}
+
+
+def _get_or_404(model, object_id):
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _require(allowed):
+    if not allowed:
+        abort(403)
+
+
+# ---------------------------------------------------------------- signing a file
+
+@bp.post('/files/<int:file_id>/sign')
+@login_required
+def sign(file_id):
+    file = visible_file_or_404(file_id, current_user)
+    form = SignForm(prefix='sign')
+    if not form.validate_on_submit():
+        return render_file_page(file, sign_form=form, status=400)
+    if file.main_document is None:
+        abort(404)
+    try:
+        operations.sign_document(file, current_user, document=file.main_document, pin=form.pin.data,
+                                 **form.placement_args())
+    except DomainError as exc:
+        settle(exc)
+        return render_file_page(file, sign_form=form, sign_message=exc.message, status=exc.status)
+    flash(_('Đã ký số văn bản'), 'success')
+    return redirect(url_for('files.show', file_id=file.id))
+
+
+# ---------------------------------------------------------------- a person's certificate and signature image
+
+def _credential_page(user, *, status=200, error=None, **forms):
+    """The admin's page for one person's keys (admin=True) or the person's own (admin=False)."""
+    admin = policy.can_manage_keys(current_user)
+    if admin:
+        for name, form_class in (('certificate', CertificateForm), ('revoke', RevokeForm),
+                                 ('pkcs12', Pkcs12Form), ('token', TokenForm)):
+            forms.setdefault(name, form_class(formdata=None, prefix=name))
+    forms.setdefault('image', SignatureImageForm(formdata=None, prefix='image'))
+    credential = operations.active_credential(user=user)
+    history = operations.user_credentials(user) if admin else []
+    return render_template('signing/user_keys.html', person=user, admin=admin, forms=forms, error=error,
+                           certificate=operations.certificate_summary(credential), credential=credential,
+                           image=operations.stamp_image(user=user), history=history), status
+
+
+@bp.get('/admin/users/<int:user_id>/signing')
+@login_required
+def user_keys(user_id):
+    _require(policy.can_manage_keys(current_user))
+    return _credential_page(_get_or_404(User, user_id))
+
+
+@bp.get('/account/signing')
+@login_required
+def my_keys():
+    return _credential_page(current_user)
+
+
+def _back_to(user):
+    if policy.can_manage_keys(current_user):
+        return redirect(url_for('signing.user_keys', user_id=user.id))
+    return redirect(url_for('signing.my_keys'))
+
+
+def _admin_action(user_id, name, form_class, act):
+    """Load, check, act for one form posted from a person's keys page."""
+    _require(policy.can_manage_keys(current_user))
+    user = _get_or_404(User, user_id)
+    form = form_class(prefix=name)
+    if not form.validate_on_submit():
+        return _credential_page(user, status=400, **{name: form})
+    try:
+        message = act(user, form)
+    except DomainError as exc:
+        settle(exc)
+        return _credential_page(user, status=exc.status, error=exc.message, **{name: form})
+    flash(message, 'success')
+    return _back_to(user)
+
+
+@bp.post('/admin/users/<int:user_id>/certificate')
+@login_required
+def issue_certificate(user_id):
+    def act(user, form):
+        credential = operations.issue_user_certificate(current_user, user, form.pin.data)
+        return _('Đã cấp chứng thư số (số hiệu %(serial)s) cho %(name)s.', serial=credential.serial,
+                 name=user.full_name)
+    return _admin_action(user_id, 'certificate', CertificateForm, act)
+
+
+@bp.post('/admin/users/<int:user_id>/revoke')
+@login_required
+def revoke_certificate(user_id):
+    def act(user, form):
+        operations.revoke_user_certificate(current_user, user, REVOCATION_REASON)
+        return _('Đã thu hồi chứng thư số của %(name)s.', name=user.full_name)
+    return _admin_action(user_id, 'revoke', RevokeForm, act)
+
+
+@bp.post('/admin/users/<int:user_id>/pkcs12')
+@login_required
+def import_pkcs12(user_id):
+    def act(user, form):
+        credential = operations.import_pkcs12_credential(current_user, user, pkcs12=form.bundle.data.read(),
+                                                         password=form.password.data)
+        return _('Đã nhập chứng thư số do %(issuer)s cấp. Chứng thư gốc của tổ chức cấp cần được duyệt tin cậy.',
+                 issuer=credential.issuer)
+    return _admin_action(user_id, 'pkcs12', Pkcs12Form, act)
+
+
+@bp.post('/admin/users/<int:user_id>/token')
+@login_required
+def register_token(user_id):
+    def act(user, form):
+        operations.register_token_credential(current_user, user, certificate_pem=form.certificate_pem.data.strip(),
+                                             token_label=form.token_label.data.strip(),
+                                             key_label=form.key_label.data.strip())
+        return _('Đã đăng ký khóa trên thiết bị ký số "%(token)s".', token=form.token_label.data.strip())
+    return _admin_action(user_id, 'token', TokenForm, act)
+
+
+@bp.post('/users/<int:user_id>/signature-image')
+@login_required
+def upload_signature_image(user_id):
+    user = _get_or_404(User, user_id)
+    _require(policy.can_set_signature_image(current_user, user))
+    form = SignatureImageForm(prefix='image')
+    if not form.validate_on_submit():
+        return _credential_page(user, status=400, image=form)
+    try:
+        operations.set_signature_image(current_user, user, form.image.data.read())
+    except DomainError as exc:
+        settle(exc)
+        return _credential_page(user, status=exc.status, error=exc.message, image=form)
+    flash(_('Đã cập nhật ảnh chữ ký.'), 'success')
+    return _back_to(user)
+
+
+def _png(stamp):
+    if stamp is None:
+        abort(404)
+    return Response(blobs().get(stamp.sha256), mimetype='image/png',
+                    headers={'Cache-Control': 'private, no-store'})
+
+
+@bp.get('/users/<int:user_id>/signature.png')
+@login_required
+def signature_image(user_id):
+    user = _get_or_404(User, user_id)
+    _require(policy.can_see_signature_image(current_user, user))
+    return _png(operations.stamp_image(user=user))
+
+
+# ---------------------------------------------------------------- a unit's seal
+
+def _seal_page(unit, form=None, *, status=200, error=None):
+    credential = operations.active_credential(unit=unit)
+    return render_template('signing/unit_seal.html', unit=unit, form=form or SealForm(formdata=None, prefix='seal'),
+                           certificate=operations.certificate_summary(credential), credential=credential,
+                           image=operations.stamp_image(unit=unit), error=error), status
+
+
+@bp.route('/admin/units/<int:unit_id>/seal', methods=['GET', 'POST'])
+@login_required
+def unit_seal(unit_id):
+    _require(policy.can_manage_keys(current_user))
+    unit = _get_or_404(Unit, unit_id)
+    form = SealForm(prefix='seal')
+    if not form.validate_on_submit():
+        return _seal_page(unit, form, status=400 if form.is_submitted() else 200)
+    try:
+        credential = operations.issue_unit_seal(current_user, unit, png=form.image.data.read(), pin=form.pin.data)
+    except DomainError as exc:
+        settle(exc)
+        return _seal_page(unit, form, status=exc.status, error=exc.message)
+    flash(_('Đã cập nhật con dấu và cấp chứng thư số của cơ quan (số hiệu %(serial)s) cho %(name)s.',
+            serial=credential.serial, name=unit.name), 'success')
+    return redirect(url_for('signing.unit_seal', unit_id=unit.id))
+
+
+@bp.get('/units/<int:unit_id>/seal.png')
+@login_required
+def seal_image(unit_id):
+    unit = _get_or_404(Unit, unit_id)
+    _require(policy.can_see_seal(current_user, unit))
+    return _png(operations.stamp_image(unit=unit))
+
+
+# ---------------------------------------------------------------- trust anchors
+
+@bp.get('/admin/trust-anchors')
+@login_required
+def trust_anchors():
+    _require(policy.can_manage_keys(current_user))
+    anchors = db.session.query(TrustAnchor).order_by(TrustAnchor.approved_at.isnot(None), TrustAnchor.id).all()
+    return render_template('signing/trust_anchors.html', anchors=anchors, form=ApproveAnchorForm())
+
+
+@bp.post('/admin/trust-anchors/<int:anchor_id>/approve')
+@login_required
+def approve_anchor(anchor_id):
+    _require(policy.can_manage_keys(current_user))
+    anchor = _get_or_404(TrustAnchor, anchor_id)
+    if not ApproveAnchorForm().validate_on_submit():
+        abort(400)
+    if anchor.approved_at is None:
+        operations.approve_anchor(current_user, anchor)
+        flash(_('Đã duyệt tin cậy chứng thư gốc: %(subject)s.', subject=anchor.subject), 'success')
+    return redirect(url_for('signing.trust_anchors'))
