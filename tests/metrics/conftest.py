@@ -23,7 +23,8 @@ class District:
 
     DEPARTMENTS = (('H17.01', 'VP', 'Văn phòng HĐND và UBND huyện'), ('H17.03', 'TCKH', 'Phòng Tài chính - Kế hoạch'),
                    ('H17.04', 'TP', 'Phòng Tư pháp'), ('H17.05', 'KTHT', 'Phòng Kinh tế và Hạ tầng'),
-                   ('H17.07', 'TNMT', 'Phòng Tài nguyên và Môi trường'), ('H17.08', 'VHTT', 'Phòng Văn hóa và Thông tin'),
+                   ('H17.07', 'TNMT', 'Phòng Tài nguyên và Môi trường'),
+                   ('H17.08', 'VHTT', 'Phòng Văn hóa và Thông tin'),
                    ('H17.10', 'LĐTBXH', 'Phòng Lao động - Thương binh và Xã hội'))
     COMMUNES = ('Cờ Đỏ', 'Đông Hiệp', 'Đông Thắng', 'Thạnh Phú', 'Thới Đông', 'Thới Hưng', 'Thới Xuân', 'Trung An',
                 'Trung Hưng', 'Trung Thạnh')
@@ -68,7 +69,8 @@ class District:
                     issued_at=None, issuing_unit=None, signature_check=None, title='Hồ sơ công việc'):
         """A work file owned by `unit`, closed at `closed_at` (None: still open), with PaperMarks for `reasons`."""
         created = created_at or ((closed_at or datetime.now(UTC)) - timedelta(days=3))
-        file = WorkFile(title=title, doc_type='CV', direction=direction, status='completed' if closed_at else 'in_progress',
+        file = WorkFile(title=title, doc_type='CV', direction=direction,
+                        status='completed' if closed_at else 'in_progress',
                         owner_unit_id=unit.id, creator_id=self.specialist.id, created_at=created.astimezone(UTC),
                         held_since=created.astimezone(UTC), closed_at=closed_at.astimezone(UTC) if closed_at else None,
                         deadline=deadline.astimezone(UTC) if deadline else None,

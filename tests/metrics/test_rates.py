@@ -24,7 +24,7 @@ def figures(cd, period, **kwargs):
 
 
 def daily_rows():
-    return sorted((r.unit_id, r.day, r.closed, r.fully_electronic, r.with_deadline, r.on_time, r.issued, r.issued_signed)
+    return sorted((r.unit_id, r.day, r.closed, r.fully_electronic, r.with_deadline, r.on_time, r.issued, r.issued_signed)  # noqa: E501
                   for r in db.session.scalars(select(DailyCount)))
 
 
@@ -54,7 +54,7 @@ def test_rates_per_level_and_unit_with_known_answers(cd):
     assert by_unit[cd.departments['TCKH'].id]['rate'] == 0
     assert by_unit[cd.district.id]['rate'] is None  # closed nothing: no rate, not 0 %
     listed = {item['file_id']: set(item['reasons']) for item in result['not_electronic']}
-    assert sorted(map(sorted, listed.values())) == [['paper_origin'], ['paper_step'], ['paper_step', 'unsigned_issuance']]
+    assert sorted(map(sorted, listed.values())) == [['paper_origin'], ['paper_step'], ['paper_step', 'unsigned_issuance']]  # noqa: E501
     assert result['not_electronic_total'] == 3
 
     # The daily counts agree with the definition computed straight from the work files.

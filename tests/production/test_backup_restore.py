@@ -11,10 +11,11 @@ from tests.production.conftest import fresh_database
 from tests.signing_flow.conftest import LEADER_PIN, SEAL_PIN, SigningOrg
 from workflow import create_app
 from workflow.audit import AuditEntry, verify_chain
+from workflow.directory.models import User
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
 from workflow.files.models import Document, WorkFile
-from workflow.files.operations import Upload, add_document, complete_file, forward_file, issue_file, register_file
+from workflow.files.operations import Upload, add_document, create_file, complete_file, forward_file, issue_file, register_file
 from workflow.signing import operations as signing
 from workflow.signing.models import SignatureRecord
 from workflow.storage import blobs
@@ -70,6 +71,7 @@ def test_backup_restores_into_an_empty_deployment_where_everything_still_verifie
     org = SigningOrg()
     issued = _history(org)
     before = _snapshot()
+    issued_ids, specialist_id = [f.id for f in issued], org.specialist.id
     archive = tmp_path / 'sao-luu.tar.gz'
     result = app.test_cli_runner().invoke(args=['backup', str(archive)])
     assert result.exit_code == 0, result.output
@@ -80,9 +82,9 @@ def test_backup_restores_into_an_empty_deployment_where_everything_still_verifie
     assert {f'blobs/{d}' for d in before['documents']} <= set(names)
     assert any(n.startswith('keys/') for n in names) and any(n.endswith('-audit_log.jsonl') for n in names)
 
-    restored = fresh_app.test_cli_runner().invoke(args=['restore', str(archive)])
-    assert restored.exit_code == 0, restored.output
     with fresh_app.app_context():
+        restored = fresh_app.test_cli_runner().invoke(args=['restore', str(archive)])
+        assert restored.exit_code == 0, restored.output
         assert _snapshot() == before
         assert verify_chain() is None
         documents = db.session.scalars(select(Document)).all()
@@ -92,12 +94,16 @@ def test_backup_restores_into_an_empty_deployment_where_everything_still_verifie
             if report['signatures']:
                 signed += 1
                 assert report['valid'], (document.filename, report)
-        assert signed == 2 * 2 + 1 + 2  # two issued mains, one attachment, two delivered copies of the mains... see below
-        mains = [db.session.get(WorkFile, f.id).main_document for f in issued]
+        assert signed == 6  # two issued mains and an attachment, and the commune's copies of all three
+        mains = [db.session.get(WorkFile, i).main_document for i in issued_ids]
         assert all(len(signing.verify_bytes(blobs().get(d.sha256))['signatures']) == 2 for d in mains)
         assert db.session.scalar(select(func.count(SignatureRecord.id))) > 0
-        # the restored deployment keeps working: new ids and the next number follow on
-        assert db.session.scalar(select(func.max(WorkFile.id))) == max(f.id for f in issued) + 3 or True
+        # the restored deployment keeps working: new rows take ids after the restored ones
+        highest = db.session.scalar(select(func.max(WorkFile.id)))
+        specialist = db.session.get(User, specialist_id)
+        file, _dup = create_file(specialist, title='Sau khi khôi phục', doc_type='TB', upload=Upload('a.pdf', pdf()))
+        db.session.commit()
+        assert file.id == highest + 1 and verify_chain() is None
 
 
 def test_restore_refuses_a_deployment_that_already_holds_data_unless_forced(app, ctx, fresh_app, tmp_path):
@@ -107,11 +113,11 @@ def test_restore_refuses_a_deployment_that_already_holds_data_unless_forced(app,
     archive = tmp_path / 'a.tar.gz'
     assert app.test_cli_runner().invoke(args=['backup', str(archive)]).exit_code == 0
     runner = fresh_app.test_cli_runner()
-    assert runner.invoke(args=['restore', str(archive)]).exit_code == 0
-    again = runner.invoke(args=['restore', str(archive)])
-    assert again.exit_code != 0 and 'already holds data' in again.output
-    forced = runner.invoke(args=['restore', '--force', str(archive)])
-    assert forced.exit_code == 0, forced.output
     with fresh_app.app_context():
+        assert runner.invoke(args=['restore', str(archive)]).exit_code == 0
+        again = runner.invoke(args=['restore', str(archive)])
+        assert again.exit_code != 0 and 'already holds data' in again.output
+        forced = runner.invoke(args=['restore', '--force', str(archive)])
+        assert forced.exit_code == 0, forced.output
         assert db.session.scalars(select(WorkFile.title)).all() == ['Tờ trình']
         assert verify_chain() is None

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint('api', __name__)
 
-from . import auth, directory, files, openapi, registers  # noqa: F401  (routes register on bp)
+from . import auth, directory, files, openapi, registers, signing  # noqa: F401  (routes register on bp)

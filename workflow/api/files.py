@@ -26,14 +26,13 @@ from .inputs import (
     integer,
     json_body,
     referenced_unit,
-    referenced_units,
     referenced_user,
     referenced_users,
     referenced_visible_file,
     string,
     upload,
 )
-from .serializers import delivery_json, document_json, file_json, file_summary_json
+from .serializers import document_json, file_json, file_summary_json
 
 
 def _file_response(file, status=200, **extra):
@@ -157,27 +156,6 @@ def return_(file_id):
     file = file_or_404(file_id)
     operations.return_file(file, caller(), note=string(json_body(), 'note'))
     return _file_response(file)
-
-
-def organisation_signature(actor, pin):
-    """The hook through which issuing applies the organisation's seal signature.
-
-    Returns a callable for `issue_file(organisation_signature=…)`, or None while no signer is
-    wired in: the issuance then goes ahead unsigned and the file is marked `unsigned_issuance`.
-    """
-    return
-
-
-@bp.post('/files/<int:file_id>/issue')
-def issue(file_id):
-    file = file_or_404(file_id)
-    data = json_body()
-    recipients = referenced_units(data, 'recipient_unit_ids', required=True)
-    pin = string(data, 'pin', default=None)
-    deliveries = operations.issue_file(file, caller(), recipient_units=recipients,
-                                       organisation_signature=organisation_signature(caller(), pin),
-                                       on_paper=boolean(data, 'on_paper'))
-    return _file_response(file, deliveries=[delivery_json(d) for d in deliveries])
 
 
 @bp.post('/files/<int:file_id>/register')

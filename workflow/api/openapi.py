@@ -436,6 +436,94 @@ METRICS_PATHS = {
 PATHS.update(METRICS_PATHS)
 
 
+# ---------------------------------------------------------------- signing (routes in workflow/api/signing.py)
+
+BOOLEAN = {'type': 'boolean'}
+SCHEMAS.update({
+    'Certificate': obj({'id': ID, 'serial': STRING, 'subject': STRING, 'issuer': STRING, 'not_before': STRING,
+                        'not_after': STRING, 'kind': {'enum': ['person', 'organisation', 'imported', 'pkcs11']},
+                        'revoked': BOOLEAN, 'revoked_at': nullable(STRING), 'active': BOOLEAN},
+                       ['serial', 'subject', 'not_after']),
+    'SignatureCheck': obj({
+        'field': STRING, 'type': {'enum': ['signature', 'document_timestamp']}, 'signer': nullable(STRING),
+        'issuer': nullable(STRING), 'signed_at': nullable(STRING), 'timestamp_at': nullable(STRING),
+        'timestamp_authority': nullable(STRING), 'intact': BOOLEAN, 'trusted': BOOLEAN, 'revoked': BOOLEAN,
+        'revoked_at': nullable(STRING), 'covers_whole_file': BOOLEAN, 'modified_after_signing': nullable(BOOLEAN),
+        'modification_level': nullable(STRING), 'changes': STRING,
+        'level': nullable({'enum': ['B-B', 'B-T', 'B-LT', 'B-LTA']}), 'valid': BOOLEAN,
+        'problems': array(STRING)}, ['field', 'intact', 'trusted', 'revoked', 'covers_whole_file', 'level']),
+    'Verification': obj({'valid': BOOLEAN, 'signatures': array(ref('SignatureCheck')), 'problems': array(STRING)},
+                        ['valid', 'signatures']),
+})
+USER_ID = _path_id('user_id', 'user id')
+SIGNING_ERRORS = {**_errors('BadRequest', 'Forbidden', 'NotFound', 'Conflict'),
+                  '422': _error('Signing refused: wrong PIN (attempts left in the message), no signature image, '
+                                'signature position not found'),
+                  '423': _error('Five wrong PINs: this key is locked for 15 minutes'),
+                  '503': _error('The timestamp authority or the token could not be reached; nothing was signed '
+                                'and the file shows "signing failed — retry"')}
+PIN_BODY = obj({'pin': STRING}, ['pin'])
+SIGNING_PATHS = {
+    '/files/{file_id}/sign': {'post': op(
+        'Sign a document of the file with the caller\'s own key (PAdES B-T, Decree 30 appearance)',
+        {**_ok('The file, with the new signature', {'allOf': [ref('File'), obj({'signature': {'type': 'object'}})]},
+               '201'), **SIGNING_ERRORS}, tag='signing', roles='leader holding the file', parameters=[FILE_ID],
+        description='Without box, the signature goes under the signer\'s title on the last page. box is '
+                    '[x1, y1, x2, y2] in PDF points (origin bottom-left) on page (0-based).',
+        body=_json_body(obj({'document_id': ID, 'pin': STRING, 'page': INTEGER,
+                             'box': array({'type': 'number'})}, ['pin'])))},
+    '/documents/{document_id}/verification': {'get': op(
+        'Verify every signature of a document', {**_ok('Report', ref('Verification')), **_errors('NotFound')},
+        tag='signing', roles='who may see the file', parameters=[_path_id('document_id', 'document id')])},
+    '/verify': {'post': op(
+        'Verify any uploaded PDF (no login)', {**_ok('Report', ref('Verification')),
+                                               **_errors('BadRequest', 'TooLarge', 'Unsupported', 'Unprocessable')},
+        tag='signing', public=True, roles='anyone',
+        body=_multipart(obj({'file': {'type': 'string', 'format': 'binary'}}, ['file'])))},
+    '/users/{user_id}/certificate': {
+        'get': op('The user\'s current certificate', {**_ok('Certificate', ref('Certificate')),
+                                                       **_errors('Forbidden', 'NotFound')},
+                  tag='signing', roles='admin or self', parameters=[USER_ID]),
+        'post': op('Issue a certificate from the local CA; the key is kept under the PIN (never stored)',
+                   {**_ok('Issued', ref('Certificate'), '201'), **_errors('BadRequest', 'Forbidden', 'NotFound')},
+                   tag='signing', roles='admin', parameters=[USER_ID], body=_json_body(PIN_BODY)),
+        'delete': op('Revoke (reason cessationOfOperation): CRL and OCSP say so from then on',
+                     {**_ok('Revoked', obj({'revoked': array(ref('Certificate'))})),
+                      **_errors('Forbidden', 'NotFound', 'Conflict')},
+                     tag='signing', roles='admin', parameters=[USER_ID],
+                     body=_json_body(obj({'reason': STRING}), required=False))},
+    '/users/{user_id}/certificate/import': {'post': op(
+        'Import a PKCS#12 issued elsewhere; its chain waits for admin approval as a trust anchor',
+        {**_ok('Imported', ref('Certificate'), '201'), **_errors('BadRequest', 'Forbidden', 'NotFound')},
+        tag='signing', roles='admin', parameters=[USER_ID],
+        body=_multipart(obj({'file': {'type': 'string', 'format': 'binary'}, 'password': STRING}, ['file'])))},
+    '/users/{user_id}/certificate/token': {'post': op(
+        'Register a key held on a PKCS#11 token or HSM', {**_ok('Registered', ref('Certificate'), '201'),
+                                                          **_errors('BadRequest', 'Forbidden', 'NotFound')},
+        tag='signing', roles='admin', parameters=[USER_ID],
+        body=_json_body(obj({'certificate_pem': STRING, 'token_label': STRING, 'key_label': STRING},
+                            ['certificate_pem', 'token_label', 'key_label'])))},
+    '/users/{user_id}/signature-image': {'post': op(
+        'The handwritten-signature image (transparent PNG)',
+        {**_ok('Stored', obj({'sha256': STRING, 'width': INTEGER, 'height': INTEGER}), '201'),
+         **_errors('BadRequest', 'Forbidden', 'NotFound')}, tag='signing', roles='admin or self',
+        parameters=[USER_ID], body=_multipart(obj({'file': {'type': 'string', 'format': 'binary'}}, ['file'])))},
+    '/units/{unit_id}/seal': {'post': op(
+        'The organisation\'s seal image and certificate (key under the unit\'s PIN), used by its clerks',
+        {**_ok('Issued', ref('Certificate'), '201'), **_errors('BadRequest', 'Forbidden', 'NotFound')},
+        tag='signing', roles='admin', parameters=[_path_id('unit_id', 'unit id')],
+        body=_multipart(obj({'file': {'type': 'string', 'format': 'binary'}, 'pin': STRING}, ['file', 'pin'])))},
+    '/trust-anchors': {'get': op('CA certificates proposed or approved as trust anchors',
+                                 {**_ok('Anchors', obj({'items': array({'type': 'object'})})),
+                                  **_errors('Forbidden')}, tag='signing', roles='admin')},
+    '/trust-anchors/{anchor_id}/approve': {'post': op(
+        'Trust an imported CA from now on', {**_ok('Approved', {'type': 'object'}), **_errors('Forbidden', 'NotFound')},
+        tag='signing', roles='admin', parameters=[_path_id('anchor_id', 'trust anchor id')],
+        body=_json_body(obj({}), required=False))},
+}
+PATHS.update(SIGNING_PATHS)
+
+
 def document(server_url='/api/v1'):
     """The whole OpenAPI document as a dict."""
     return {
@@ -448,7 +536,7 @@ def document(server_url='/api/v1'):
         },
         'servers': [{'url': server_url}],
         'security': [{'bearer': []}],
-        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'metrics', 'pki', 'meta')],
+        'tags': [{'name': n} for n in ('auth', 'directory', 'files', 'registers', 'signing', 'metrics', 'pki', 'meta')],
         'paths': PATHS,
         'components': {
             'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer',

@@ -133,7 +133,7 @@ def to_csv(table):
     writer = csv.writer(out, lineterminator='\r\n')
     writer.writerow([heading for heading, _kind in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_cell(value, kind) for value, (_heading, kind) in zip(row, table.columns)])
+        writer.writerow([_csv_cell(value, kind) for value, (_heading, kind) in zip(row, table.columns, strict=True)])
     return '\ufeff' + out.getvalue()
 
 
@@ -149,7 +149,7 @@ def to_xlsx(table):
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append(row)
-        for cell, (_heading, kind) in zip(sheet[sheet.max_row], table.columns):
+        for cell, (_heading, kind) in zip(sheet[sheet.max_row], table.columns, strict=True):
             if kind == PERCENT and cell.value is not None:
                 cell.number_format = '0.00%'
     for index, (heading, _kind) in enumerate(table.columns, start=1):

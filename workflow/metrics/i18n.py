@@ -4,7 +4,8 @@ Source strings are Vietnamese and wrapped in `_()` like everywhere else, so `pyb
 finds them. Until they are merged into the application's catalogue, English comes from the small
 table below; whatever the application's catalogue translates wins.
 """
-from flask_babel import get_locale, gettext as app_gettext
+from flask_babel import get_locale
+from flask_babel import gettext as app_gettext
 from flask_babel.speaklater import LazyString
 
 from .messages_en import EN

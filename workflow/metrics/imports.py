@@ -164,7 +164,8 @@ def import_dossiers(actor, *, filename, data):
     """Import the CSV: every row, replacing the counts already held for the same unit and period,
     or nothing (ImportRejected / BadInput). Returns the DossierImport."""
     rows = parse_dossier_csv(data)
-    batch = DossierImport(filename=(filename or '')[:255], row_count=len(rows), imported_by_id=getattr(actor, 'id', None))
+    batch = DossierImport(filename=(filename or '')[:255], row_count=len(rows),
+                          imported_by_id=getattr(actor, 'id', None))
     db.session.add(batch)
     db.session.flush()
     existing = {(c.unit_id, c.period_start, c.period_end): c for c in db.session.scalars(

@@ -77,7 +77,7 @@ EN = {
     'Từ %(a)s đến %(b)s': 'From %(a)s to %(b)s',
     '"%(field)s" không phải là ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy): %(value)s':
         '"%(field)s" is not a valid date (YYYY-MM-DD or dd/mm/yyyy): %(value)s',
-    '"%(field)s" phải là số nguyên từ %(low)d đến %(high)d.': '"%(field)s" must be an integer from %(low)d to %(high)d.',
+    '"%(field)s" phải là số nguyên từ %(low)d đến %(high)d.': '"%(field)s" must be an integer from %(low)d to %(high)d.',  # noqa: E501
     'Kỳ báo cáo không hợp lệ; chọn một trong: %(kinds)s.': 'Unknown period; choose one of: %(kinds)s.',
     'Kỳ tùy chọn cần "from" và "to".': 'A custom period needs "from" and "to".',
     'Ngày kết thúc ("to") phải sau hoặc bằng ngày bắt đầu ("from").':
@@ -148,7 +148,7 @@ EN = {
     'Chưa có số liệu hồ sơ TTHC cho kỳ này.': 'No TTHC dossier counts for this period yet.',
     'Hồ sơ TTHC': 'TTHC dossiers',
     'Nhập số liệu từ Bộ phận một cửa (CSV)': 'Import counts from the one-stop shop (CSV)',
-    'Các cột: unit_code, period_start, period_end, total, online, paid_online. Ngày dạng YYYY-MM-DD hoặc dd/mm/yyyy. Nhập tất cả các dòng hoặc không dòng nào; số liệu cùng đơn vị và kỳ được thay thế.':
+    'Các cột: unit_code, period_start, period_end, total, online, paid_online. Ngày dạng YYYY-MM-DD hoặc dd/mm/yyyy. Nhập tất cả các dòng hoặc không dòng nào; số liệu cùng đơn vị và kỳ được thay thế.':  # noqa: E501
         'Columns: unit_code, period_start, period_end, total, online, paid_online. Dates as YYYY-MM-DD or '
         'dd/mm/yyyy. All rows are imported or none; counts for the same unit and period are replaced.',
     'Nhập': 'Import',
@@ -156,7 +156,7 @@ EN = {
     'Dòng': 'Line',
     'Lỗi': 'Error',
     'Chỉ tiêu theo cấp và năm': 'Targets by level and year',
-    'Chỉ tiêu của một năm áp dụng từ năm đó cho đến năm có chỉ tiêu tiếp theo; trước năm đầu tiên, áp dụng chỉ tiêu đầu tiên.':
+    'Chỉ tiêu của một năm áp dụng từ năm đó cho đến năm có chỉ tiêu tiếp theo; trước năm đầu tiên, áp dụng chỉ tiêu đầu tiên.':  # noqa: E501
         "A year's target applies from that year until the next year that has one; before the first year, "
         'the first target applies.',
     'Giá trị': 'Value',

@@ -16,8 +16,14 @@ from ..extensions import db
 from ..files.models import PaperMark, WorkFile
 from ..timeutil import now
 from .i18n import _
-from .models import (INDICATOR_DIGITAL_SIGNATURE, INDICATOR_PAPERLESS, INDICATOR_TTHC_ONLINE, INDICATORS,
-                     DailyCount, Target)
+from .models import (
+    INDICATOR_DIGITAL_SIGNATURE,
+    INDICATOR_PAPERLESS,
+    INDICATOR_TTHC_ONLINE,
+    INDICATORS,
+    DailyCount,
+    Target,
+)
 from .periods import day_start_utc, vn_day
 
 # The district plan (Cờ Đỏ, 2023): level → indicator → {year: fraction}.

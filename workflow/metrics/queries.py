@@ -10,17 +10,23 @@ the question is asked*: moving a unit to another level moves its whole history w
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
+
 from sqlalchemy import and_, case, exists, func, literal, select
 
 from ..directory.models import Level, Unit
 from ..errors import BadInput, NotAllowed
 from ..extensions import db
-from ..files.models import (REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, PaperMark,
-                            WorkFile)
+from ..files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, PaperMark, WorkFile
 from ..timeutil import now
 from .i18n import _, _l
-from .models import (INDICATOR_DIGITAL_SIGNATURE, INDICATOR_PAPERLESS, INDICATOR_TTHC_ONLINE, DailyCount,
-                     DossierCount, Target)
+from .models import (
+    INDICATOR_DIGITAL_SIGNATURE,
+    INDICATOR_PAPERLESS,
+    INDICATOR_TTHC_ONLINE,
+    DailyCount,
+    DossierCount,
+    Target,
+)
 from .periods import trailing_months
 
 METRICS_ROLES = ('admin', 'leader')
@@ -197,7 +203,9 @@ def paperless(period, selection, *, targets=None, list_limit=DEFAULT_LIST_LIMIT)
         entry = _paperless_entry(sums or EMPTY_SUMS, targets.value(unit.level, period.year, INDICATOR_PAPERLESS))
         units.append({'unit_id': unit.id, 'code': unit.code, 'name': unit.name, 'level': unit.level, **entry})
     units.sort(key=lambda u: u['code'])
-    listed, total = not_electronic(period, selection, limit=list_limit)
+    # The total comes from the daily counts (closed − fully electronic), not from counting files.
+    total = sum(e['closed'] - e['fully_electronic'] for e in levels.values())
+    listed = not_electronic(period, selection, limit=list_limit, with_total=False)[0] if list_limit else []
     return {'period': period.query_args(), 'levels': levels, 'units': units, 'not_electronic': listed,
             'not_electronic_total': total}
 
@@ -246,11 +254,11 @@ def reasons_for(file_ids):
     return found
 
 
-def not_electronic(period, selection, *, limit=DEFAULT_LIST_LIMIT, offset=0):
+def not_electronic(period, selection, *, limit=DEFAULT_LIST_LIMIT, offset=0, with_total=True):
     """([{file_id, reasons, reason_details}], total) for files closed in the period that were not
-    fully electronic, most recently closed first."""
+    fully electronic, most recently closed first (total None unless `with_total`)."""
     base = _file_list_query(period, selection, 'not_electronic')
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) if with_total else None
     ids = list(db.session.scalars(base.order_by(WorkFile.closed_at.desc(), WorkFile.id.desc())
                                   .limit(limit).offset(offset)))
     marks = reasons_for(ids)
@@ -418,8 +426,9 @@ def dossiers(period, selection, *, targets=None):
     for unit in sorted(selection.units.values(), key=lambda u: u.code):
         if unit.id not in by_unit:
             continue
+        target = targets.value(unit.level, period.year, INDICATOR_TTHC_ONLINE)
         units.append({'unit_id': unit.id, 'code': unit.code, 'name': unit.name, 'level': unit.level,
-                      **_dossier_entry(*by_unit[unit.id], targets.value(unit.level, period.year, INDICATOR_TTHC_ONLINE))})
+                      **_dossier_entry(*by_unit[unit.id], target)})
     return {'period': period.query_args(), 'levels': levels, 'units': units}
 
 

@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from cryptography import x509
@@ -20,7 +21,7 @@ from ..errors import BadInput, Conflict, DomainError, NotAllowed
 from ..extensions import db
 from ..files import transitions
 from ..files.models import REASON_UNSIGNED_ISSUANCE, Document, FileEvent
-from ..files.operations import mark_not_electronic
+from ..files.operations import issue_file, mark_not_electronic
 from ..storage import blobs
 from ..timeutil import aware, now, vn
 from . import decree30, keystore, pki, trust
@@ -34,7 +35,7 @@ from .errors import (
     WrongPin,
 )
 from .models import MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, SignatureRecord, StampImage, TrustAnchor
-from .placement import Placement
+from .placement import Placement, signer_placement
 from .validation import verify_pdf
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,7 @@ def revoke_user_certificate(actor, user, reason='cessationOfOperation'):
     if not credentials:
         raise Conflict(_('Người dùng này không có chứng thư số đang hiệu lực.'), code='no_certificate')
     for credential in credentials:
-        _revoke_in_pki(credential, reason)
-        credential.active = False
+        _revoke_in_pki(credential, reason)  # stays the user's current credential, so signing says "revoked"
     keystore.forget_cached_keys()
     db.session.flush()
     audit.record(actor, 'revoke_certificate', user, serials=[c.serial for c in credentials], reason=reason)
@@ -324,6 +324,22 @@ def _placement(page, box):
     return Placement(page=int(page or 0), box=(x1, y1, x2, y2))
 
 
+def _title_candidates(title):
+    """'Chủ tịch UBND huyện' is printed as 'CHỦ TỊCH': try the whole title, then ever shorter heads."""
+    words = (title or '').upper().split()
+    return [' '.join(words[:n]) for n in range(len(words), 1, -1)] or [' '.join(words)]
+
+
+def _automatic_placement(pdf_bytes, actor):
+    for candidate in _title_candidates(actor.title):
+        try:
+            return signer_placement(pdf_bytes, candidate)
+        except PlacementNotFound:
+            continue
+    raise BadInput(_('Không tìm thấy chức danh "%(t)s" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.',
+                     t=actor.title), code='placement_not_found')
+
+
 def sign_document(file, actor, *, document, pin, page=None, box=None):
     """The leader holding the file signs `document` with their own key; returns the SignatureRecord."""
     row = transitions.require(file, 'sign', actor)
@@ -333,12 +349,13 @@ def sign_document(file, actor, *, document, pin, page=None, box=None):
     if image is None:
         raise BadInput(_('Bạn chưa có ảnh chữ ký; hãy tải ảnh chữ ký (PNG nền trong suốt) lên trước.'),
                        code='no_signature_image')
-    placement = _placement(page, box)
+    original = blobs().get(document.sha256)
+    placement = _placement(page, box) or _automatic_placement(original, actor)
     credential = active_credential(user=actor)
     with _Unlocked(credential, pin) as signer:
         try:
             signed = decree30.sign_as_signer(
-                blobs().get(document.sha256), signer, title=(actor.title or '').upper(), full_name=actor.full_name,
+                original, signer, title=(actor.title or '').upper(), full_name=actor.full_name,
                 signature_png=blobs().get(image.sha256), timestamper=trust.timestamper(), placement=placement)
         except PlacementNotFound:
             raise BadInput(_('Không tìm thấy chức danh "%(t)s" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.',
@@ -355,9 +372,37 @@ def sign_document(file, actor, *, document, pin, page=None, box=None):
     return record
 
 
+@contextmanager
+def organisation_seal(actor, pin, *, file):
+    """The organisation's signer, opened with the unit's PIN once the actor is known to be allowed to
+    issue `file` (a wrong PIN from someone who may not issue never counts against the seal key).
+
+    Yields the hook `issue_file` calls — seal + organisation signature (B-LT) on the main document
+    and a text signature on each attachment — or None when the unit has no seal certificate.
+    PKCS#11 sessions close when the block ends, whatever happened inside it.
+    """
+    transitions.require(file, 'issue', actor)
+    credential = active_credential(unit=actor.unit)
+    if credential is None:
+        yield None
+        return
+    seal = stamp_image(unit=actor.unit)
+    if seal is None:
+        raise BadInput(_('Đơn vị chưa có ảnh con dấu; liên hệ quản trị.'), code='no_seal_image')
+    with _Unlocked(credential, pin) as signer:
+        yield lambda issued, number, issued_at: _seal_documents(issued, actor, signer, credential, seal,
+                                                                number, issued_at)
+
+
+def issue_with_seal(file, actor, *, recipient_units, pin, on_paper=False):
+    """Issue the file — number, organisation signature when the unit has one, delivery — in one step."""
+    with organisation_seal(actor, pin, file=file) as hook:
+        return issue_file(file, actor, recipient_units=recipient_units, organisation_signature=hook,
+                          on_paper=on_paper)
+
+
 def organisation_signature(actor, pin):
-    """The hook `issue_file` calls: seal + organisation signature (B-LT) on the main document and the
-    clerk's text signature on each attachment. Returns None when the unit has no seal credential."""
+    """Deprecated shape kept for callers not yet moved to `issue_with_seal`: unlocks eagerly."""
     credential = active_credential(unit=actor.unit)
     if credential is None:
         return None

@@ -1,0 +1,130 @@
+"""Signing through the API: keys and images set up by the admin, the leader signs, the clerk issues with the
+seal, the recipient verifies — checked by pyHanko and independently by poppler's pdfsig."""
+import io
+
+import pytest
+
+from tests.api.conftest import BASE
+from tests.conftest import FIXTURES
+from tests.pdfsig import nss_database, pdfsig
+from workflow.signing import trust
+
+SIGNATURE_PNG = (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes()
+SEAL_PNG = (FIXTURES / 'con-dau-ubnd-huyen-co-do.png').read_bytes()
+
+
+def _png_upload(api, user, path, data, **fields):
+    form = {key: str(value) for key, value in fields.items()}
+    form['file'] = (io.BytesIO(data), 'image.png')
+    return api.client.post(BASE + path, headers=api.headers(user), data=form, content_type='multipart/form-data')
+
+
+@pytest.fixture
+def keys(api, org):
+    """The admin gives the chairman a certificate and signature image, and the UBND a seal."""
+    issued = api.post(org.admin, f'/users/{org.chairman.id}/certificate', {'pin': '2468'})
+    assert issued.status_code == 201 and 'Chủ Tịch' in issued.get_json()['subject']
+    assert _png_upload(api, org.admin, f'/users/{org.chairman.id}/signature-image', SIGNATURE_PNG).status_code == 201
+    sealed = _png_upload(api, org.admin, f'/units/{org.ubnd.id}/seal', SEAL_PNG, pin='1357')
+    assert sealed.status_code == 201
+    return org
+
+
+def _awaiting_signature(api, org):
+    created = api.create_file(org.vp_spec)
+    api.act(org.vp_spec, created['id'], 'forward', {'to_user_id': org.chairman.id, 'purpose': 'sign'})
+    return created['id']
+
+
+@pytest.fixture(scope='module')
+def nss_dir(app, tmp_path_factory):
+    with app.app_context():
+        root = trust.ensure_pki().read_bytes()
+    return nss_database(tmp_path_factory.mktemp('nss-api'), root)
+
+
+def test_full_signed_journey(api, keys, live_server, nss_dir, tmp_path):
+    org = keys
+    file_id = _awaiting_signature(api, org)
+    signed = api.act(org.chairman, file_id, 'sign', {'pin': '2468'}, expect=201)
+    assert signed['status'] == 'signed' and signed['signature']['field'] == 'signer'
+    api.act(org.chairman, file_id, 'forward', {'to_user_id': org.ubnd_clerk.id, 'purpose': 'handle'})
+    issued = api.act(org.ubnd_clerk, file_id, 'issue',
+                     {'recipient_unit_ids': [org.communes[0].unit.id], 'pin': '1357'})
+    assert issued['number'] == '01/QĐ-UBND' and issued['fully_electronic'] is True
+    document = issued['documents'][0]
+    assert [s['field'] for s in document['signatures']] == ['signer', 'organisation']
+    report = api.get(org.ubnd_clerk, f"/documents/{document['id']}/verification").get_json()
+    assert report['valid'] and all(s['trusted'] and s['intact'] and not s['revoked'] for s in report['signatures'])
+    pdf_bytes = api.get(org.ubnd_clerk, f"/documents/{document['id']}/pdf").data
+    checks = pdfsig(pdf_bytes, nss_dir, tmp_path)
+    assert len(checks) == 2 and all(c['valid'] and c['trusted'] for c in checks), checks
+    # the commune clerk sees a valid arrival, checks it again and registers it
+    commune = org.communes[0]
+    incoming_id = issued['deliveries'][0]['file_id']
+    incoming = api.file(commune.clerk, incoming_id)
+    arrived_report = api.get(commune.clerk, f"/documents/{incoming['documents'][0]['id']}/verification").get_json()
+    assert arrived_report['valid']
+    assert api.act(commune.clerk, incoming_id, 'register')['incoming_number'] == 1
+    # anyone, without a token, can check the PDF too
+    public = api.client.post(BASE + '/verify', data={'file': (io.BytesIO(pdf_bytes), 'qd.pdf')},
+                             content_type='multipart/form-data')
+    assert public.status_code == 200 and public.get_json()['valid'] is True
+
+
+def test_wrong_pin_counts_survive_the_refusal_and_five_lock_the_key(api, keys):
+    org = keys
+    file_id = _awaiting_signature(api, org)
+    for left in (4, 3, 2, 1):
+        refused = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '0000'})
+        assert refused.status_code == 422 and refused.get_json()['error']['code'] == 'wrong_pin'
+        assert f'còn {left} lần' in refused.get_json()['error']['message']
+    locked = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '0000'})
+    assert locked.status_code == 423 and locked.get_json()['error']['code'] == 'pin_locked'
+    still_locked = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'})
+    assert still_locked.status_code == 423
+    english = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'}, lang='en')
+    assert 'locked' in english.get_json()['error']['message'].lower()
+    assert api.file(org.chairman, file_id)['status'] == 'awaiting_signature'
+
+
+def test_revocation_is_published_and_refuses_later_signing(api, keys):
+    from cryptography import x509
+    org = keys
+    serial = api.get(org.admin, f'/users/{org.chairman.id}/certificate').get_json()['serial']
+    assert api.client.delete(BASE + f'/users/{org.chairman.id}/certificate', headers=api.headers(org.admin),
+                             json={}).status_code == 200
+    crl = x509.load_der_x509_crl(api.client.get(BASE + '/pki/crl').data)
+    assert serial in {format(r.serial_number, 'x') for r in crl}
+    file_id = _awaiting_signature(api, org)
+    refused = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'})
+    assert refused.status_code == 403 and refused.get_json()['error']['code'] == 'certificate_revoked'
+    assert 'thu hồi' in refused.get_json()['error']['message']
+
+
+def test_only_admins_issue_certificates_and_seals(api, keys):
+    org = keys
+    assert api.post(org.vp_spec, f'/users/{org.vp_spec.id}/certificate', {'pin': '1111'}).status_code == 403
+    assert _png_upload(api, org.vp_spec, f'/units/{org.ubnd.id}/seal', SEAL_PNG, pin='1').status_code == 403
+    # a user may upload their own signature image, not someone else's
+    assert _png_upload(api, org.vp_spec, f'/users/{org.vp_spec.id}/signature-image', SIGNATURE_PNG).status_code == 201
+    assert _png_upload(api, org.vp_spec, f'/users/{org.chairman.id}/signature-image',
+                       SIGNATURE_PNG).status_code == 403
+
+
+def test_bad_images_and_pins_are_refused_clearly(api, keys):
+    org = keys
+    jpeg_like = _png_upload(api, org.admin, f'/users/{org.chairman.id}/signature-image', b'\xff\xd8\xff\xe0 not png')
+    assert jpeg_like.status_code == 400 and 'PNG' in jpeg_like.get_json()['error']['message']
+    short_pin = api.post(org.admin, f'/users/{org.chairman.id}/certificate', {'pin': '12'})
+    assert short_pin.status_code == 400 and short_pin.get_json()['error']['code'] == 'invalid_pin'
+
+
+def test_a_file_can_be_signed_at_a_chosen_place(api, keys):
+    org = keys
+    file_id = _awaiting_signature(api, org)
+    signed = api.act(org.chairman, file_id, 'sign', {'pin': '2468', 'page': 0, 'box': [350, 100, 550, 180]},
+                     expect=201)
+    assert signed['status'] == 'signed'
+    bad_box = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468', 'box': [1, 2]})
+    assert bad_box.status_code == 400
