@@ -1,4 +1,5 @@
 """Read-side queries: boxes, search, lookups for pages and the API."""
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 
 from ..errors import NotFound
@@ -17,7 +18,7 @@ def visible_file_or_404(file_id, user):
     """The file, if it exists and `user` may see it; otherwise NotFound (existence is not revealed)."""
     file = db.session.get(WorkFile, file_id)
     if file is None or not can_view(file, user):
-        raise NotFound('not found')
+        raise NotFound(_('Không tìm thấy hồ sơ.'), code='file_not_found')
     if acting_request():
         lock_for_action(file)  # a request that changes the file holds its row until it commits
     return file
