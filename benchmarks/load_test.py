@@ -138,13 +138,13 @@ def _bulk_files(db, text, teams, count, digest, size):
     """`count` work files spread over the teams, with a document, an access row and a 'create' step each."""
     statuses = ("CASE WHEN i % 20 = 0 THEN 'awaiting_signature' WHEN i % 4 = 1 THEN 'in_progress' "
                 "ELSE 'completed' END")
-    units = 'ARRAY[' + ','.join(str(t['unit']) for t in teams) + ']'
-    leaders = 'ARRAY[' + ','.join(str(t['leader']) for t in teams) + ']'
-    others = 'ARRAY[' + ','.join(str(o) for t in teams for o in t['others']) + ']'
+    units = '(ARRAY[' + ','.join(str(t['unit']) for t in teams) + '])'
+    leaders = '(ARRAY[' + ','.join(str(t['leader']) for t in teams) + '])'
+    others = '(ARRAY[' + ','.join(str(o) for t in teams for o in t['others']) + '])'
     from workflow.files.search import fold
 
-    words = 'ARRAY[' + ','.join(f"'{w}'" for w in WORDS) + ']'
-    folded = 'ARRAY[' + ','.join(f"'{fold(w)}'" for w in WORDS) + ']'
+    words = '(ARRAY[' + ','.join(f"'{w}'" for w in WORDS) + '])'
+    folded = '(ARRAY[' + ','.join(f"'{fold(w)}'" for w in WORDS) + '])'
     db.session.execute(text(f"""
         INSERT INTO work_files (id, title, summary, doc_type, urgency, direction, status, owner_unit_id, creator_id,
             holder_unit_id, holder_user_id, held_since, paper_origin, search_text, created_at, closed_at, version,

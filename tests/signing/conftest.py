@@ -1,6 +1,8 @@
 """One real PKI per session, served over HTTP on 127.0.0.1, and the signed documents built from it."""
 
 import datetime as dt
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,40 @@ def issued(local_pki, organisation, signed_by_leader):
         signed_by_leader, organisation[1], seal_png=fixture_bytes('con-dau-ubnd-huyen-co-do.png'),
         number_notation='01/QĐ-UBND', issued_on=dt.date(2026, 1, 5),
         timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+
+
+@pytest.fixture(scope='session')
+def pdfsig(local_pki, tmp_path_factory):
+    """Run poppler's ``pdfsig`` with an NSS database trusting the local root; returns its blocks.
+
+    Each block is the text about one signature, in file order (pdfsig lists the
+    last-made signature first).  pdfsig exits 0 even for invalid signatures, so
+    callers assert on the text.
+    """
+    workdir = tmp_path_factory.mktemp('pdfsig')
+    nss = workdir / 'nss'
+    nss.mkdir()
+    root_pem = workdir / 'root.pem'
+    root_pem.write_bytes((local_pki.keys_dir / 'root.pem').read_bytes())
+    subprocess.run(['certutil', '-N', '--empty-password', '-d', f'sql:{nss}'], check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    subprocess.run(['certutil', '-A', '-d', f'sql:{nss}', '-n', 'root', '-t', 'CT,C,C',
+                    '-i', str(root_pem)], check=True, stdin=subprocess.DEVNULL,
+                   capture_output=True)
+
+    def run(pdf_bytes):
+        pdf = workdir / 'checked.pdf'
+        pdf.write_bytes(pdf_bytes)
+        out = subprocess.run(['pdfsig', '-nssdir', f'sql:{nss}', str(pdf)], capture_output=True,
+                             text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
+        blocks = re.split(r'\nSignature #\d+:', out)[1:]
+        return sorted(blocks, key=signed_end), out
+    return run
+
+
+def signed_end(pdfsig_block):
+    """Where the signature's last signed byte range ends."""
+    return int(re.findall(r'\[\d+ - (\d+)\]', pdfsig_block)[-1])
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..deadlines import add_working_days, end_of_day, is_working_day
+from ..errors import BadInput
 from ..files.operations import (
     add_document,
     assign_file,
@@ -24,9 +25,11 @@ from ..files.operations import (
     start_handling,
 )
 from ..files.search import fold
+from ..signing.operations import organisation_signature, sign_document
 from ..timeutil import VN, now, vn, vn_today
 from . import catalogue as cat
 from .documents import ANNEX, COMMUNE_DRAFT, DISTRICT_DRAFT, PAPER_SCAN, pdf_upload
+from .keys import DEMO_PIN
 from .organisation import DISTRICT_NAME
 from .timeline import Timeline, later, office_moment
 
@@ -234,17 +237,17 @@ class History:
         add_document(file, reviser, kind='main', upload=self._upload(template_pdf, title, author, version=2))
 
     def _leader_signs(self, file, leader):
-        """SIGNING HOOK (signing issue): the leader signs the main document with their own key here —
-        workflow.signing.operations.sign_document(file, leader, document=file.main_document, pin=…) —
-        which moves the file to 'signed'. Until then drafts go to the clerk unsigned. (Backdated
-        history needs signing times and timestamps that follow `timeutil.now()`.)"""
+        """The leader signs the main document with their own key (automatic placement under the title,
+        or the lower right of the last page when the draft's printed title is someone else's)."""
+        try:
+            sign_document(file, leader, document=file.main_document, pin=DEMO_PIN)
+        except BadInput:
+            sign_document(file, leader, document=file.main_document, pin=DEMO_PIN,
+                          page=file.main_document.pages - 1, box=(330, 90, 540, 190))
 
     def _organisation_signature(self, clerk):
-        """SIGNING HOOK (signing issue): return the callable issue_file expects,
-        workflow.signing.operations.organisation_signature(clerk, pin=…), which seals the documents in
-        place with the clerk's organisation certificate. Until then issue_file records the issuance as
-        not digitally signed (a reason the file is not fully electronic)."""
-        return None  # noqa: RET501 (a callable will be returned here)
+        """The hook issue_file calls: the unit's seal signature, opened with the demo PIN."""
+        return organisation_signature(clerk, DEMO_PIN)
 
     def _deadline(self):
         days = self.rng.choice((3, 5, 5, 7, 10, 10, 15))

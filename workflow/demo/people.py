@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .. import audit
 from ..directory.models import User
 from ..extensions import db
+from .keys import give_keys
 
 DEMO_PASSWORD = 'demo1234'
 
@@ -113,10 +114,9 @@ def build_people(org):
         ]
         communes[commune.unit.id] = staff
     _save(users)
-    # SIGNING HOOK (signing issue): here, after the people exist and before the history, give each leader
-    # a certificate and handwritten-signature image (signing.operations.issue_user_certificate,
-    # set_signature_image) and each UBND its seal (issue_unit_seal), under one documented demo PIN.
-    return People(district=district, communes=communes, admin=admin, users=users)
+    people = People(district=district, communes=communes, admin=admin, users=users)
+    give_keys(admin, people, org)
+    return people
 
 
 def _save(users):

@@ -116,6 +116,12 @@ class WorkFile(db.Model):
         return mains[-1] if mains else None
 
     @property
+    def issued_documents(self):
+        """What issuance signs and sends: the current main document and the attachments (not old drafts)."""
+        main = self.main_document
+        return ([main] if main else []) + self.attachments
+
+    @property
     def attachments(self):
         return [d for d in self.documents if d.kind == 'attachment']
 

@@ -286,7 +286,7 @@ def _deliver(source, unit, actor, at):
                         paper_origin=False, created_at=at, issued_at=source.issued_at,
                         issuing_unit_id=source.issuing_unit_id, signer_id=source.signer_id,
                         signature_check=source.signature_check)
-    for document in source.documents:
+    for document in source.issued_documents:
         incoming.documents.append(Document(kind=document.kind, filename=document.filename,
                                            sha256=document.sha256, size=document.size, pages=document.pages,
                                            paper_origin=document.paper_origin, uploaded_by_id=actor.id,

@@ -91,6 +91,10 @@ class DailyCount(db.Model):
 # Indexes on work_files used only by the metrics: a unit's closures over a time range (drill-down,
 # refreshing one day), a unit's issuances, and the few open files with a deadline (overdue now).
 db.Index('ix_work_files_metrics_owner_closed', WorkFile.owner_unit_id, WorkFile.closed_at)
+# The median handling time reads (closed_at, created_at, owner) of the period's files from the index
+# alone (an index-only scan on PostgreSQL) instead of visiting one heap page per file.
+db.Index('ix_work_files_metrics_closed_cover', WorkFile.closed_at,
+         postgresql_include=['owner_unit_id', 'created_at'])
 db.Index('ix_work_files_metrics_issuer_issued', WorkFile.issuing_unit_id, WorkFile.issued_at)
 db.Index('ix_work_files_metrics_open_deadline', WorkFile.deadline,
          postgresql_where=WorkFile.closed_at.is_(None), sqlite_where=WorkFile.closed_at.is_(None))

@@ -92,7 +92,7 @@ def delete_target(actor, target_id):
 
 def _seconds_between(later, earlier):
     if db.engine.dialect.name == 'postgresql':
-        return func.extract('epoch', later - earlier)
+        return func.date_part('epoch', later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 

@@ -448,7 +448,7 @@ def _seal_documents(file, actor, signer, credential, seal, number, issued_at):
 def _judge_issued(file):
     """Fully signed = every issued document verifies, and the main one carries signer and organisation."""
     problems = []
-    for document in file.documents:
+    for document in file.issued_documents:
         report = verify_bytes(blobs().get(document.sha256))
         needed = 2 if document.kind == 'main' else 1
         if not report['valid'] or len(report['signatures']) < needed:

@@ -33,13 +33,15 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import attributes, signers
 from pyhanko.sign import fields as sig_fields
-from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+from pyhanko.sign.general import (as_signing_certificate_v2, extract_certificate_info,
+                                  simple_cms_attribute)
 from pyhanko.sign.signers.pdf_signer import (DSSContentSettings, PdfTimeStamper,
                                               SigDSSPlacementPreference,
                                               TimestampDSSContentSettings)
 from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
-from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
-from pyhanko_certvalidator import ValidationContext
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from . import forms, placement
 from .appearance import INVISIBLE, Appearance
@@ -123,38 +125,54 @@ def archive_timestamp(pdf_bytes: bytes, timestamper: TimeStamper | None,
 def embed_earlier_validation_info(writer: IncrementalPdfFileWriter,
                                   validation_context: ValidationContext, *,
                                   embed_roots: bool = True) -> None:
-    """Put into ``writer``'s DSS the validation data of every signature already signed.
+    """Put into ``writer``'s DSS the validation data of every signature already in the document.
 
-    For each signature and document timestamp in the document: the signer's
-    chain and its timestamp authority's, with the revocation data the context
-    holds or fetches for them.  A certificate that no longer validates (revoked
-    since it signed, expired, foreign) still gets whatever revocation data was
-    found -- a CRL showing a revocation after the signing time is exactly what a
+    For each signature and document timestamp: the signer's chain and its
+    timestamp authority's, with the revocation data the context holds or
+    fetches for them (the app's context holds the current CRL and fetches
+    nothing).  A certificate that no longer validates (revoked since it signed,
+    expired, foreign) still gets its certificates and whatever revocation data
+    was found -- a CRL showing a revocation after the signing time is what a
     later validator needs -- and never stops the new signature.
     """
-    paths = []
-    for signature in writer.prev.embedded_signatures:
-        try:
-            paths += _run(collect_validation_info(signature, validation_context),
-                          validation_context)
-        except Exception as error:  # noqa: BLE001 -- revoked, expired, untrusted, damaged
-            log.info('validation data for signature %s is incomplete: %s',
-                     signature.field_name, error)
-            paths += _certificates_of(signature)
-    if not paths and not validation_context.crls and not validation_context.ocsps:
-        return
-    DocumentSecurityStore.supply_dss_in_writer(
-        writer, None, certs=[c for c in paths if isinstance(c, asn1_x509.Certificate)],
-        paths=[p for p in paths if not isinstance(p, asn1_x509.Certificate)],
-        validation_context=validation_context, embed_roots=embed_roots)
-
-
-def _certificates_of(signature) -> list:
     try:
-        certs = [signature.signer_cert, *signature.other_embedded_certs]
-    except Exception:  # noqa: BLE001 -- garbled certificates: nothing to add
-        return []
-    return [c for c in certs if isinstance(c, asn1_x509.Certificate)]
+        signed_datas = [signed for signature in writer.prev.embedded_signatures
+                        for signed in _signed_data_and_timestamps(signature)]
+    except Exception as error:  # noqa: BLE001 -- a damaged earlier signature: nothing to add
+        log.info('earlier signatures could not be read for validation data: %s', error)
+        return
+    if not signed_datas:
+        return
+    paths, certs = _run(_collect(signed_datas, validation_context), validation_context)
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, None, certs=certs, paths=paths, validation_context=validation_context,
+        embed_roots=embed_roots)
+
+
+def _signed_data_and_timestamps(signature) -> list:
+    """The signature's SignedData and those of its timestamp tokens."""
+    signer_info = signature.signer_info
+    return [signature.signed_data,
+            *(tst for signed in (False, True)
+              for tst in extract_tst_data_iter(signer_info, signed=signed))]
+
+
+async def _collect(signed_datas, validation_context):
+    paths, certs = [], []
+    for signed_data in signed_datas:
+        try:
+            info = extract_certificate_info(signed_data)
+        except Exception:  # noqa: BLE001 -- garbled certificates: nothing to add
+            continue
+        validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
+                                         validation_context=validation_context)
+        try:
+            paths.append(await validator.async_validate_usage(key_usage=set()))
+        except Exception as error:  # noqa: BLE001 -- revoked, expired, untrusted
+            log.info('validation data for %s is incomplete: %s',
+                     info.signer_cert.subject.human_friendly, error)
+            certs += [info.signer_cert, *info.other_certs]
+    return paths, certs
 
 
 def _run(coroutine, validation_context: ValidationContext):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1f8a5d4f2112
+Revision ID: bed27d53947d
 Revises: 
-Create Date: 2026-11-28 21:01:45.350556
+Create Date: 2026-11-28 21:15:01.119557
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '1f8a5d4f2112'
+revision = 'bed27d53947d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -268,6 +268,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_work_files_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_holder_unit_id'), ['holder_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_holder_user_id'), ['holder_user_id'], unique=False)
+        batch_op.create_index('ix_work_files_metrics_closed_cover', ['closed_at'], unique=False, postgresql_include=['owner_unit_id', 'created_at'])
         batch_op.create_index('ix_work_files_metrics_issuer_issued', ['issuing_unit_id', 'issued_at'], unique=False)
         batch_op.create_index('ix_work_files_metrics_open_deadline', ['deadline'], unique=False, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.create_index('ix_work_files_metrics_owner_closed', ['owner_unit_id', 'closed_at'], unique=False)
@@ -490,6 +491,7 @@ def downgrade():
         batch_op.drop_index('ix_work_files_metrics_owner_closed')
         batch_op.drop_index('ix_work_files_metrics_open_deadline', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.drop_index('ix_work_files_metrics_issuer_issued')
+        batch_op.drop_index('ix_work_files_metrics_closed_cover', postgresql_include=['owner_unit_id', 'created_at'])
         batch_op.drop_index(batch_op.f('ix_work_files_holder_user_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_holder_unit_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_created_at'))
