@@ -136,7 +136,7 @@ def seed(env, files):
 
 def _bulk_files(db, text, teams, count, digest, size):
     """`count` work files spread over the teams, with a document, an access row and a 'create' step each."""
-    statuses = ("CASE WHEN i % 20 = 0 THEN 'awaiting_signature' WHEN i % 4 = 1 THEN 'in_progress' "
+    statuses = ("CASE WHEN (i / 10) % 20 = 0 THEN 'awaiting_signature' WHEN (i / 10) % 4 = 1 THEN 'in_progress' "
                 "ELSE 'completed' END")
     units = '(ARRAY[' + ','.join(str(t['unit']) for t in teams) + '])'
     leaders = '(ARRAY[' + ','.join(str(t['leader']) for t in teams) + '])'
@@ -150,8 +150,8 @@ def _bulk_files(db, text, teams, count, digest, size):
             holder_unit_id, holder_user_id, held_since, paper_origin, search_text, created_at, closed_at, version,
             deadline)
         SELECT i, initcap(w1) || ' ' || w2 || ' số ' || i, '', 'KH', 'normal', 'outgoing', st,
-            {units}[1 + t], {others}[1 + t * 4 + (i / {TEAMS}) % 4], {units}[1 + t],
-            CASE WHEN st = 'awaiting_signature' THEN {leaders}[1 + t] ELSE {others}[1 + t * 4 + (i / {TEAMS}) % 4] END,
+            {units}[1 + t], {others}[1 + t * 4 + (i / 80) % 4], {units}[1 + t],
+            CASE WHEN st = 'awaiting_signature' THEN {leaders}[1 + t] ELSE {others}[1 + t * 4 + (i / 80) % 4] END,
             now() - (i % 5000) * interval '7 minutes', false,
             folded || ' ' || i, now() - (i % 5000) * interval '7 minutes',
             CASE WHEN st = 'completed' THEN now() - (i % 4000) * interval '5 minutes' END, 1,

@@ -10,8 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import PASSWORD
-from tests.signing_web.conftest import (LEADER_PIN, SEAL_PIN, TITLE, equipped, awaiting,  # noqa: F401
-                                        main_document_id)
+from tests.signing_web.conftest import LEADER_PIN, SEAL_PIN, TITLE, awaiting, equipped, main_document_id  # noqa: F401
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
 from workflow.extensions import db
 from workflow.files.models import Document
@@ -53,6 +52,8 @@ def browser_page(app, live_server):
                 if msg.type == 'error' and not msg.location['url'].endswith('/favicon.ico') else None)  # no icon
         page.on('pageerror', lambda exc: problems.append(f'pageerror: {exc}'))
         page.on('response', lambda r: problems.append(f'http {r.status}: {r.url}') if r.status >= 400 else None)
+        # pdf.js falls back to a "fake worker" on the main thread when its worker is blocked
+        page.on('console', lambda msg: problems.append(msg.text) if 'fake worker' in msg.text.lower() else None)
         yield page, problems
         context.close()
         browser.close()

@@ -15,7 +15,14 @@ from workflow.directory.models import User
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
 from workflow.files.models import Document, WorkFile
-from workflow.files.operations import Upload, add_document, create_file, complete_file, forward_file, issue_file, register_file
+from workflow.files.operations import (
+    Upload,
+    add_document,
+    complete_file,
+    create_file,
+    forward_file,
+    register_file,
+)
 from workflow.signing import operations as signing
 from workflow.signing.models import SignatureRecord
 from workflow.storage import blobs
@@ -32,8 +39,7 @@ def _history(org):
         forward_file(file, org.specialist, purpose='sign', to_user=org.chairman)
         signing.sign_document(file, org.chairman, document=file.main_document, pin=LEADER_PIN)
         forward_file(file, org.chairman, purpose='handle', to_user=org.clerk)
-        issue_file(file, org.clerk, recipient_units=[org.commune],
-                   organisation_signature=signing.organisation_signature(org.clerk, SEAL_PIN))
+        signing.issue_with_seal(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
         issued.append(file)
     copy = issued[0].deliveries[0].file
     register_file(copy, org.commune_clerk)

@@ -13,8 +13,7 @@ from pypdf import PdfReader
 
 from tests.signing.conftest import _der, fixture_bytes, signed_end
 from workflow.signing import decree30, keystore, pki, placement
-from workflow.signing.validation import (_ocsp_serial, _timestamp_serials, _timestamp_time,
-                                         verify_pdf)
+from workflow.signing.validation import _ocsp_serial, _timestamp_serials, _timestamp_time, verify_pdf
 
 
 def test_leader_signature_is_placed_under_the_title_on_page_2(signed_by_leader):

@@ -1,6 +1,5 @@
 """Keys open only with their PIN; revocation voids later signatures, not earlier B-LT ones."""
 
-import datetime as dt
 import socket
 import time
 

@@ -9,7 +9,7 @@ from tests.signing_flow.conftest import LEADER_PIN, SEAL_PIN
 from workflow.errors import Conflict, DomainError
 from workflow.extensions import db
 from workflow.files.models import REASON_UNSIGNED_ISSUANCE
-from workflow.files.operations import Upload, add_document, forward_file, issue_file, register_file
+from workflow.files.operations import Upload, add_document, forward_file, register_file
 from workflow.signing import operations as signing
 from workflow.signing.models import Credential
 from workflow.storage import blobs
@@ -24,8 +24,9 @@ def _to_sign(sorg):
 
 def _issue(sorg, file):
     forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    hook = signing.organisation_signature(sorg.clerk, SEAL_PIN)
-    return issue_file(file, sorg.clerk, recipient_units=[sorg.commune], organisation_signature=hook)
+    deliveries, sealed = signing.issue_with_seal(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
+    assert sealed
+    return deliveries
 
 
 def test_signed_and_sealed_document_verifies_in_pyhanko_and_pdfsig(sorg, nss, live_server, tmp_path):
@@ -53,8 +54,7 @@ def test_signed_and_sealed_document_verifies_in_pyhanko_and_pdfsig(sorg, nss, li
 def test_issuing_an_unsigned_draft_is_recorded_as_not_fully_signed(sorg):
     file = sorg.draft()
     forward_file(file, sorg.specialist, purpose='handle', to_user=sorg.clerk)
-    hook = signing.organisation_signature(sorg.clerk, SEAL_PIN)
-    issue_file(file, sorg.clerk, recipient_units=[sorg.commune], organisation_signature=hook)
+    signing.issue_with_seal(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
     assert file.signature_check == 'invalid'
     assert REASON_UNSIGNED_ISSUANCE in {m.reason for m in file.paper_marks}
 

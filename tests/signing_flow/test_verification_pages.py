@@ -8,7 +8,7 @@ from cryptography import x509
 from tests.conftest import pdf
 from tests.signing_flow.conftest import LEADER_PIN, SEAL_PIN
 from workflow.extensions import db
-from workflow.files.operations import forward_file, issue_file
+from workflow.files.operations import forward_file
 from workflow.signing import operations as signing
 from workflow.storage import blobs
 
@@ -18,8 +18,7 @@ def _issued(sorg):
     forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
     signing.sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
     forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    issue_file(file, sorg.clerk, recipient_units=[sorg.commune],
-               organisation_signature=signing.organisation_signature(sorg.clerk, SEAL_PIN))
+    signing.issue_with_seal(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
     db.session.commit()
     return file.verification_code, blobs().get(file.main_document.sha256)
 

@@ -3,7 +3,15 @@ pdfsig; the commune sees the arrival check and must give a reason to register a 
 import re
 
 from tests.pdfsig import pdfsig
-from tests.signing_web.conftest import SEAL_PIN, TITLE, html, issue, issue_certificate, sign, stored_file, upload_signature_image
+from tests.signing_web.conftest import (
+    TITLE,
+    html,
+    issue,
+    issue_certificate,
+    sign,
+    stored_file,
+    upload_signature_image,
+)
 from tests.web.conftest import act, delivered_file_id, file_id_from, upload_file
 from workflow.extensions import db
 from workflow.files.models import WorkFile

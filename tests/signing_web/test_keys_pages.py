@@ -9,8 +9,14 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from tests.signing_web.conftest import (SEAL_PNG, SIGNATURE_PNG, html, issue_certificate, set_seal,
-                                        upload_signature_image)
+from tests.signing_web.conftest import (
+    SEAL_PNG,
+    SIGNATURE_PNG,
+    html,
+    issue_certificate,
+    set_seal,
+    upload_signature_image,
+)
 from workflow.audit import AuditEntry
 from workflow.extensions import db
 from workflow.signing.models import Credential, TrustAnchor

@@ -4,8 +4,16 @@ import re
 
 from pypdf import PdfReader
 
-from tests.signing_web.conftest import (LEADER_PIN, TITLE, html, issue_certificate, main_document_id, sign,
-                                        stored_file, upload_signature_image)
+from tests.signing_web.conftest import (
+    LEADER_PIN,
+    TITLE,
+    html,
+    issue_certificate,
+    main_document_id,
+    sign,
+    stored_file,
+    upload_signature_image,
+)
 from tests.web.conftest import act, file_id_from, upload_file
 from workflow.extensions import db
 from workflow.files.models import WorkFile
@@ -127,7 +135,8 @@ def test_title_not_found_asks_the_leader_to_click(app, equipped, awaiting, as_us
     leader = as_user(equipped.leader)
     refused = sign(leader, awaiting)
     assert refused.status_code == 400
-    assert 'Không tìm thấy chức danh "Giám đốc Sở" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.' in html(refused)
+    assert ('Không tìm thấy chức danh "Giám đốc Sở" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.'
+            in html(refused))
     assert sign(leader, awaiting, page=2, box=(300, 300, 500, 375)).status_code == 302
 
 

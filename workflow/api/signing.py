@@ -68,7 +68,7 @@ def sign(file_id):
 def issue(file_id):
     file = file_or_404(file_id)
     data = json_body()
-    deliveries = signing.issue_with_seal(file, caller(),
+    deliveries, _sealed = signing.issue_with_seal(file, caller(),
                                          recipient_units=referenced_units(data, 'recipient_unit_ids', required=True),
                                          pin=string(data, 'pin', default=''), on_paper=boolean(data, 'on_paper'))
     return _file_response(file, deliveries=[delivery_json(d) for d in deliveries])

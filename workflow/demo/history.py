@@ -16,7 +16,6 @@ from ..files.operations import (
     complete_file,
     create_file,
     forward_file,
-    issue_file,
     refuse_file,
     register_file,
     register_paper_document,
@@ -25,7 +24,7 @@ from ..files.operations import (
     start_handling,
 )
 from ..files.search import fold
-from ..signing.operations import organisation_signature, sign_document
+from ..signing.operations import issue_with_seal, sign_document
 from ..timeutil import VN, now, vn, vn_today
 from . import catalogue as cat
 from .documents import ANNEX, COMMUNE_DRAFT, DISTRICT_DRAFT, PAPER_SCAN, pdf_upload
@@ -245,10 +244,6 @@ class History:
             sign_document(file, leader, document=file.main_document, pin=DEMO_PIN,
                           page=file.main_document.pages - 1, box=(330, 90, 540, 190))
 
-    def _organisation_signature(self, clerk):
-        """The hook issue_file calls: the unit's seal signature, opened with the demo PIN."""
-        return organisation_signature(clerk, DEMO_PIN)
-
     def _deadline(self):
         days = self.rng.choice((3, 5, 5, 7, 10, 10, 15))
         return end_of_day(add_working_days(vn_today(), days))
@@ -298,9 +293,9 @@ class History:
         if plan.stop == 'in_progress':
             return
         yield later(rng, min_hours=0.5, max_hours=6)
-        deliveries = issue_file(file, district.clerk, recipient_units=[c.unit for c, _r in plan.recipients],
-                                organisation_signature=self._organisation_signature(district.clerk),
-                                on_paper=self._on_paper(district.unit, factor=0.5))
+        deliveries, _sealed = issue_with_seal(file, district.clerk,
+                                              recipient_units=[c.unit for c, _r in plan.recipients], pin=DEMO_PIN,
+                                              on_paper=self._on_paper(district.unit, factor=0.5))
         for delivery, (_commune, receipt) in zip(deliveries, plan.recipients):
             self.timeline.start(self.incoming(delivery.file, plan.template, receipt),
                                 later(rng, min_hours=0.5, max_hours=20))
@@ -337,9 +332,8 @@ class History:
         if plan.stop == 'in_progress':
             return None
         yield later(rng, min_hours=0.5, max_hours=6)
-        deliveries = issue_file(file, staff.clerk, recipient_units=[self.org.district],
-                                organisation_signature=self._organisation_signature(staff.clerk),
-                                on_paper=self._on_paper(commune.unit, factor=0.5))
+        deliveries, _sealed = issue_with_seal(file, staff.clerk, recipient_units=[self.org.district], pin=DEMO_PIN,
+                                              on_paper=self._on_paper(commune.unit, factor=0.5))
         self.timeline.start(self.incoming(deliveries[0].file, template, Receipt()),
                             later(rng, min_hours=0.5, max_hours=20))
         return file

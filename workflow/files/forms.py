@@ -28,8 +28,8 @@ from wtforms.validators import (
 )
 
 from ..deadlines import add_working_days, end_of_day
-from ..signing.operations import active_credential
 from ..directory.operations import active_users, unit_tree, users_of_unit
+from ..signing.operations import active_credential
 from ..timeutil import vn_today
 from .models import DOC_TYPES
 from .operations import Upload

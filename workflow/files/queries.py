@@ -1,6 +1,6 @@
 """Read-side queries: boxes, search, lookups for pages and the API."""
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select, union
 
 from ..errors import NotFound
 from ..extensions import db
@@ -25,14 +25,20 @@ def visible_file_or_404(file_id, user):
 
 
 def inbox_filter(user):
-    waiting_for_me = WorkFile.holder_user_id == user.id
-    for_my_clerks = and_(WorkFile.holder_user_id.is_(None), WorkFile.holder_unit_id == user.unit_id)
-    assigned_to_me = exists(select(Assignment.id).where(
-        Assignment.file_id == WorkFile.id, Assignment.user_id == user.id, Assignment.done_at.is_(None)))
-    conditions = [waiting_for_me, assigned_to_me]
+    """Open files waiting for `user`: held by them, assigned to them, or (clerks) held by their unit.
+
+    Written as `id IN (… UNION …)` rather than OR-ed conditions: each branch uses its own index, so
+    the inbox costs the same with 100 or 100 000 files in the database (an OR with an EXISTS
+    forces PostgreSQL to scan every work file; see docs/performance.md)."""
+    branches = [
+        select(WorkFile.id).where(WorkFile.holder_user_id == user.id, WorkFile.status.not_in(CLOSED)),
+        select(Assignment.file_id).where(Assignment.user_id == user.id, Assignment.done_at.is_(None)),
+    ]
     if user.has_role('clerk'):
-        conditions.append(for_my_clerks)
-    return and_(or_(*conditions), WorkFile.status.not_in(CLOSED))
+        branches.append(select(WorkFile.id).where(WorkFile.holder_user_id.is_(None),
+                                                  WorkFile.holder_unit_id == user.unit_id,
+                                                  WorkFile.status.not_in(CLOSED)))
+    return and_(WorkFile.id.in_(union(*branches)), WorkFile.status.not_in(CLOSED))
 
 
 def sent_filter(user):

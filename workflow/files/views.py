@@ -52,7 +52,6 @@ from .operations import (
     complete_file,
     create_file,
     forward_file,
-    issue_file,
     refuse_file,
     register_file,
     register_paper_document,
@@ -62,7 +61,7 @@ from .operations import (
 )
 from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
-from .transitions import STATUS_LABELS, available_actions, require
+from .transitions import STATUS_LABELS, available_actions
 
 bp = Blueprint('files', __name__)
 
@@ -306,17 +305,10 @@ def return_(file_id):
 def issue(file_id):
     def act(file, form):
         units = [db.session.get(Unit, unit_id) for unit_id in form.recipients.data]
-        # A wrong seal PIN is refused here, before anything is numbered, and its count is kept;
-        # only someone who may issue this file gets to try the unit's PIN.
-        require(file, 'issue', current_user)
-        seal = signing_operations.organisation_signature(current_user, form.seal_pin.data)
-        try:
-            deliveries = issue_file(file, current_user, recipient_units=units, on_paper=form.on_paper.data,
-                                    organisation_signature=seal)
-        except DomainError as exc:
-            exc.keep_changes = False  # a failure inside issuance leaves no half-issued file behind
-            raise
-        if seal is None:
+        deliveries, sealed = signing_operations.issue_with_seal(file, current_user, recipient_units=units,
+                                                                pin=form.seal_pin.data or '',
+                                                                on_paper=form.on_paper.data)
+        if not sealed:
             flash(_('Văn bản được ban hành KHÔNG có chữ ký số của cơ quan (đơn vị chưa có chứng thư con dấu).'),
                   'warning')
         return _('Đã ban hành văn bản số %(number)s và gửi tới %(n)d đơn vị.', number=file.number,

@@ -1,7 +1,9 @@
 """Decree 30 stamps: what each kind of signature looks like on the page.
 
-* the signer: the handwritten-signature image, with the name and signing time
-  in a small caption under it (placed between the printed title and name);
+* the signer: the handwritten-signature image between the printed title and
+  name, as tall as the gap between them, with the name and signing time in a
+  small caption (7 pt) in a column to its right, where the seal (over the
+  image's left third) cannot cover it;
 * the organisation: the red seal image at actual size, nothing else;
 * an attachment: no image, number and notation and the ISO 8601 signing time
   (+07:00), 10 pt upright serif, at the top right of page 1.
@@ -18,12 +20,14 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
-from .fonts import SerifFont
-from .placement import Placement, signature_image_box
+from .fonts import STAMP_FONT, SerifFont, stamp_text_width, times_or_dejavu
+from .placement import Placement, caption_box, signature_image_box
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), 'ICT')
 CAPTION_SIZE = 7
+CAPTION_LEADING = 8
 ATTACHMENT_SIZE = 10
+ATTACHMENT_LEADING = 12
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,21 @@ def vietnamese_time(moment: dt.datetime) -> str:
 
 def signer_appearance(signature_png: bytes, *, full_name: str, signed_at: dt.datetime,
                       placement: Placement) -> Appearance:
-    """The signer's stamp: signature image, then 'Ký bởi: …' and 'Thời gian ký: …'."""
+    """The signer's stamp: the signature image, and 'Ký bởi: …' / 'Thời gian ký: …' beside it.
+
+    The image fills the height between title and name (see
+    :func:`.placement.signature_image_box`); the caption, wrapped to the
+    column on the right (:func:`.placement.caption_box`), is vertically
+    centred on the image and shrunk only if a very long name would not fit.
+    """
     image = png_image(signature_png)
     x1, y1, x2, y2 = placement.box
     ix1, iy1, ix2, iy2 = signature_image_box(placement, image.size)
+    cx1, cy1, cx2, cy2 = caption_box(placement)
+    signed = vietnamese_time(signed_at)
+    width = cx2 - cx1
+    caption = '\n'.join([*wrap(['Ký', 'bởi:', full_name], CAPTION_SIZE, width),
+                         *wrap(f'Thời gian ký: {signed}'.split(' '), CAPTION_SIZE, width)])
     style = TextStampStyle(
         border_width=0,
         background=PdfImage(image),
@@ -65,14 +80,32 @@ def signer_appearance(signature_png: bytes, *, full_name: str, signed_at: dt.dat
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
             margins=_int_margins(ix1 - x1, x2 - ix2, iy1 - y1, y2 - iy2)),
-        stamp_text='Ký bởi: %(full_name)s\nThời gian ký: %(signed_at)s',
-        text_box_style=_text_style(CAPTION_SIZE),
+        stamp_text='%(caption)s',
+        text_box_style=_text_style(CAPTION_SIZE, CAPTION_LEADING),
         inner_content_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
-            margins=layout.Margins(bottom=1)),
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=_int_margins(cx1 - x1, x2 - cx2, cy1 - y1, y2 - cy2),
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
     )
-    return Appearance(style, {'full_name': full_name,
-                              'signed_at': vietnamese_time(signed_at)})
+    return Appearance(style, {'caption': caption, 'full_name': full_name, 'signed_at': signed})
+
+
+def wrap(chunks: list[str], size: float, width: float) -> list[str]:
+    """``chunks`` joined by spaces into lines no wider than ``width`` in the stamp font.
+
+    A chunk with spaces (a full name) is kept on one line if it fits one.
+    """
+    words = []
+    for chunk in chunks:
+        fits = stamp_text_width(chunk, size) <= width
+        words += [chunk] if fits else chunk.split(' ')
+    lines = []
+    for word in words:
+        if lines and stamp_text_width(lines[-1] + ' ' + word, size) <= width:
+            lines[-1] += ' ' + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def seal_appearance(seal_png: bytes) -> Appearance:
@@ -87,33 +120,35 @@ def seal_appearance(seal_png: bytes) -> Appearance:
 
 
 def attachment_appearance(number_notation: str, signed_at: dt.datetime) -> Appearance:
-    """Number and notation over the ISO 8601 signing time, 10 pt serif, no image."""
+    """Number and notation over the ISO 8601 signing time, 10 pt serif, no image.
+
+    Set at its natural size in the top right corner of the box (the box from
+    :func:`.placement.attachment_placement` holds the two lines), in Liberation
+    Serif (Times metrics, as Decree 30 asks) unless the text needs DejaVu Serif.
+    """
+    signed = iso_vietnam(signed_at)
+    font = times_or_dejavu(number_notation + signed)
     style = TextStampStyle(
         border_width=0,
         stamp_text='%(number)s\n%(signed_at)s',
-        text_box_style=_text_style(ATTACHMENT_SIZE),
+        text_box_style=_text_style(ATTACHMENT_SIZE, ATTACHMENT_LEADING, font),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MAX, y_align=layout.AxisAlignment.ALIGN_MAX,
-            inner_content_scaling=layout.InnerScaling.NO_SCALING),
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
     )
-    return Appearance(style, {'number': number_notation,
-                              'signed_at': iso_vietnam(signed_at)})
+    return Appearance(style, {'number': number_notation, 'signed_at': signed})
 
 
-def field_text_style(font_size: float) -> TextStampStyle:
-    """How a filled text field (number, day, month) is drawn: centred serif, no frame."""
-    return TextStampStyle(
-        border_width=0, stamp_text='%(value)s', text_box_style=_text_style(font_size),
-        inner_content_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
-            margins=layout.Margins(bottom=round(font_size * 0.2))),
-    )
+def _text_style(size: int, leading: int, font: str = STAMP_FONT) -> TextBoxStyle:
+    """Serif text with no padding around it, room for the descenders under the last line.
 
-
-def _text_style(size: float) -> TextBoxStyle:
-    # pyHanko's layout arithmetic uses Fractions: sizes must be integers.
-    size = round(size)
-    return TextBoxStyle(font=SerifFont(font_size=size), font_size=size, leading=round(size * 1.2))
+    (pyHanko's layout arithmetic uses Fractions: sizes must be integers.)
+    """
+    return TextBoxStyle(
+        font=SerifFont(name=font, font_size=size), font_size=size, leading=leading,
+        box_layout_rule=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(bottom=round(size * 0.25))))
 
 
 def _int_margins(left, right, bottom, top) -> layout.Margins:

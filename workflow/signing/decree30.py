@@ -4,7 +4,8 @@
    revision prepares the blanks for the number and date and an empty field for
    the organisation's seal.
 2. :func:`issue_document` — at issuance the clerk fills number and date and
-   signs with the organisation's certificate behind the seal image (B-LT).
+   signs with the organisation's certificate behind the seal image; the
+   validation data for both signatures goes into that same revision (B-LT).
 3. :func:`sign_attachment` — the clerk signs each attachment file: no image,
    number and signing time at the top right of page 1 (B-LT).
 """
@@ -20,8 +21,7 @@ from pyhanko_certvalidator import ValidationContext
 from . import appearance as stamps
 from . import forms
 from .errors import FieldNotFound
-from .placement import (Placement, attachment_placement, issuance_field_boxes, seal_placement,
-                        signer_placement)
+from .placement import Placement, attachment_placement, issuance_field_boxes, seal_placement, signer_placement
 from .signer import FieldToAdd, open_for_update, sign_pdf
 
 SIGNER_FIELD = 'signer'
@@ -58,7 +58,12 @@ def issue_document(pdf_bytes: bytes, organisation_signer: signers.Signer, *, sea
     """Fill number and date, then sign the organisation's field with the seal (B-LT).
 
     Uses the field prepared at the first signing; ``placement`` is only needed
-    for a document that was signed elsewhere and has no such field.
+    for a document that was signed elsewhere and has no such field.  With a
+    ``validation_context``, the validation data of the organisation's
+    certificate and of every earlier signature (the leader's certificate and
+    its timestamp authority) is gathered from that context before signing and
+    written in the same revision as the filled fields and the seal, so both
+    signatures reach B-LT and the seal's signature covers the whole file.
     """
     values = _issuance_values(pdf_bytes, number_notation, issued_on)
     if field_name not in _signature_fields(pdf_bytes) and placement is None:

@@ -231,6 +231,33 @@ class PreparedFontEngine(GlyphAccumulator):
 
 
 @lru_cache(maxsize=4)
+def _prepared_widths(name: str) -> dict[int, int]:
+    """Advance (1/1000 em) of each character the prepared font has."""
+    font = prepared_font(name)
+    gid = {glyph: index for index, glyph in enumerate(font.tt.getGlyphOrder())}
+    return {code: font.advances[gid[glyph]] for code, glyph in font.tt.getBestCmap().items()}
+
+
+def stamp_text_width(text: str, size: float, name: str = STAMP_FONT) -> float:
+    """Width in points of ``text`` as a stamp sets it in the prepared font ``name``."""
+    widths = _prepared_widths(name)
+    missing = prepared_font(name).advances[0]
+    return sum(widths.get(ord(ch), missing) for ch in text) * size / 1000
+
+
+def has_glyphs(text: str, name: str) -> bool:
+    return all(ord(ch) in _prepared_widths(name) for ch in text)
+
+
+def times_or_dejavu(text: str) -> str:
+    """The font for text that Decree 30 wants in Times New Roman (a filled blank, an
+    attachment's number and time): Liberation Serif -- Times metrics -- when it has
+    every character (digits, ASCII, Đ always); DejaVu Serif otherwise.
+    """
+    return REGULAR if has_glyphs(text, REGULAR) else STAMP_FONT
+
+
+@lru_cache(maxsize=4)
 def _advance_widths(name: str) -> tuple[dict, int, int]:
     font = TTFont(BytesIO(font_bytes(name)))
     cmap = font.getBestCmap()

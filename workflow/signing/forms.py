@@ -9,18 +9,21 @@ signature.  So the first signing adds, inside its own signed revision:
   date ("ngày    tháng    năm"), and
 * an empty signature field for the organisation, where the seal will go.
 
-At issuance the clerk's update only fills those fields.
+At issuance the clerk's update only fills those fields.  A filled blank is drawn
+at the document's own size: the field box spans the line's font height and
+the value is set at the line's font size on the line's baseline, centred in
+the blank (Liberation Serif, Times metrics, for digits; DejaVu Serif for
+anything Liberation lacks).
 """
 
-from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
-from pyhanko.stamp import TextStamp
 
-from .appearance import field_text_style
+from . import fonts
 from .errors import FieldNotFound
-from .placement import Placement
+from .placement import Placement, field_baseline
 
 PRINT_FLAG = 4
 CENTRED = 1
@@ -73,12 +76,38 @@ def text_field_names(writer_or_reader) -> list[str]:
 def _fill(writer, field_ref, value: str):
     field = field_ref.get_object()
     x1, y1, x2, y2 = (float(v) for v in field['/Rect'])
-    size = _font_size(field)
-    stamp = TextStamp(writer, field_text_style(size), text_params={'value': value},
-                      box=layout.BoxConstraints(x2 - x1, y2 - y1))
     field['/V'] = pdf_string(value)
-    field['/AP'] = generic.DictionaryObject({pdf_name('/N'): stamp.register()})
+    field['/AP'] = generic.DictionaryObject({pdf_name('/N'): _value_appearance(
+        writer, value, abs(x2 - x1), abs(y2 - y1), _font_size(field))})
     writer.update_container(field)
+
+
+def _value_appearance(writer, value: str, width: float, height: float, size: float):
+    """The filled blank: ``value`` centred, at ``size`` on the line's baseline, no frame.
+
+    Only shrunk if it would not fit the blank's width (a number of 4+ digits).
+    """
+    name = fonts.times_or_dejavu(value)
+    natural = fonts.stamp_text_width(value, size, name)
+    if natural > width:
+        size = size * width / natural
+    engine = fonts.SerifFont(name=name, font_size=size).create_font_engine(writer)
+    shaped = engine.shape(value)
+    x = (width - fonts.stamp_text_width(value, size, name)) / 2
+    y = field_baseline(height, size)
+    content = b'/Tx BMC q BT /F1 %s Tf 1 0 0 1 %s %s Tm %s ET Q EMC' % (
+        _num(size), _num(x), _num(y), shaped.graphics_ops)
+    stream = generic.StreamObject({
+        pdf_name('/Type'): pdf_name('/XObject'), pdf_name('/Subtype'): pdf_name('/Form'),
+        pdf_name('/BBox'): generic.ArrayObject(generic.FloatObject(v) for v in (0, 0, width, height)),
+        pdf_name('/Resources'): generic.DictionaryObject({
+            pdf_name('/Font'): generic.DictionaryObject({pdf_name('/F1'): engine.as_resource()})}),
+    }, stream_data=content)
+    return writer.add_object(stream)
+
+
+def _num(value: float) -> bytes:
+    return (b'%.3f' % value).rstrip(b'0').rstrip(b'.')
 
 
 def _font_size(field) -> float:

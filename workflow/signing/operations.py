@@ -395,27 +395,18 @@ def organisation_seal(actor, pin, *, file):
 
 
 def issue_with_seal(file, actor, *, recipient_units, pin, on_paper=False):
-    """Issue the file — number, organisation signature when the unit has one, delivery — in one step."""
+    """Issue the file — number, organisation signature when the unit has one, delivery — in one step.
+
+    A wrong seal PIN is refused before anything is numbered and its count is kept; any failure after
+    that rolls the whole issuance back. Returns (deliveries, sealed)."""
     with organisation_seal(actor, pin, file=file) as hook:
-        return issue_file(file, actor, recipient_units=recipient_units, organisation_signature=hook,
-                          on_paper=on_paper)
-
-
-def organisation_signature(actor, pin):
-    """Deprecated shape kept for callers not yet moved to `issue_with_seal`: unlocks eagerly."""
-    credential = active_credential(unit=actor.unit)
-    if credential is None:
-        return None
-    seal = stamp_image(unit=actor.unit)
-    unlocked = _Unlocked(credential, pin)
-    signer = unlocked.__enter__()
-
-    def sign_for_issuance(file, number, issued_at):
         try:
-            return _seal_documents(file, actor, signer, credential, seal, number, issued_at)
-        finally:
-            unlocked.__exit__(None, None, None)
-    return sign_for_issuance
+            deliveries = issue_file(file, actor, recipient_units=recipient_units, organisation_signature=hook,
+                                    on_paper=on_paper)
+        except DomainError as exc:
+            exc.keep_changes = False
+            raise
+        return deliveries, hook is not None
 
 
 def _seal_documents(file, actor, signer, credential, seal, number, issued_at):
@@ -440,8 +431,9 @@ def _seal_documents(file, actor, signer, credential, seal, number, issued_at):
             _replace_blob(attachment, signed, actor=actor, credential=credential, role='attachment',
                           field=decree30.ATTACHMENT_FIELD)
     except SigningError as exc:
-        raise _refuse(_('Không ký được văn bản phát hành: %(r)s. Chưa có gì thay đổi.', r=exc.code), exc.code,
-                      503 if isinstance(exc, TimestampUnavailable) else 422) from None
+        # Nothing of the issuance may be kept (its number is given back): a plain error, rolled back.
+        raise DomainError(_('Không ký được văn bản phát hành: %(r)s. Chưa có gì thay đổi.', r=exc.code),
+                          code=exc.code, status=503 if isinstance(exc, TimestampUnavailable) else 422) from None
     return _judge_issued(file)
 
 

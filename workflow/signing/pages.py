@@ -18,8 +18,16 @@ from ..files.views import render_file_page, settle
 from ..storage import blobs
 from . import operations, policy
 from .models import TrustAnchor
-from .pageforms import (ApproveAnchorForm, CertificateForm, Pkcs12Form, RevokeForm, SealForm, SignatureImageForm,
-                        SignForm, TokenForm)
+from .pageforms import (
+    ApproveAnchorForm,
+    CertificateForm,
+    Pkcs12Form,
+    RevokeForm,
+    SealForm,
+    SignatureImageForm,
+    SignForm,
+    TokenForm,
+)
 
 bp = Blueprint('signing', __name__)
 

@@ -21,18 +21,19 @@ import fcntl
 import json
 import os
 import secrets
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from asn1crypto import core, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.x509 import ocsp as ocsp_api
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509 import ocsp as ocsp_api
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from .errors import PkiNotInitialised

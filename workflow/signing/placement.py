@@ -18,10 +18,17 @@ from . import fonts
 from .errors import NotAPdf, PlacementNotFound
 
 MM = 72 / 25.4
-SIGNATURE_WIDTH = 200
+SIGNATURE_WIDTH = 262  # the signer's box: signature image, then the caption column
 SIGNATURE_HEIGHT = 75
-CAPTION_HEIGHT = 18
+CAPTION_WIDTH = 96  # the caption column at the right of the signer's box
+CAPTION_GAP = 4  # between the signature image and the caption column
+STAMP_PADDING = 2  # inside the signer's box, all round
 SEAL_DIAMETER_MM = 36
+RIGHT_MARGIN_MM = 15  # Decree 30: right margin 15-20 mm
+# A blank's field box spans the line's font height: from this far below the
+# baseline to FIELD_ASCENT above it (fractions of the font size; Times metrics).
+FIELD_DESCENT = 0.22
+FIELD_ASCENT = 0.9
 
 Box = tuple[float, float, float, float]
 
@@ -179,13 +186,18 @@ def _title_line(lines, title) -> TextLine | None:
 
 
 def _box_below(title: TextLine, lines, page) -> Box:
+    """From just under the title's descenders to just over the name's accents.
+
+    Centred on the title, but kept inside the right margin (the caption column
+    is on the right).
+    """
     name = _next_line_below(title, lines)
     top = title.y - title.size * 0.35
     bottom = name.y + name.size * 1.05 if name else top - SIGNATURE_HEIGHT
     bottom = max(bottom, top - SIGNATURE_HEIGHT * 1.4)
-    page_right = float(page.mediabox.right)
-    x1 = max(title.centre - SIGNATURE_WIDTH / 2, 0)
-    x2 = min(x1 + SIGNATURE_WIDTH, page_right)
+    page_left, page_right = float(page.mediabox.left), float(page.mediabox.right)
+    x2 = min(title.centre + SIGNATURE_WIDTH / 2, page_right - RIGHT_MARGIN_MM * MM)
+    x1 = max(x2 - SIGNATURE_WIDTH, page_left)
     return (round(x1, 2), round(bottom, 2), round(x2, 2), round(top, 2))
 
 
@@ -198,16 +210,36 @@ def _next_line_below(title: TextLine, lines) -> TextLine | None:
 def signature_image_box(signature: Placement, image_size: tuple[int, int]) -> Box:
     """Where the handwritten-signature image lands inside the signer's box.
 
-    The image fills the box above a caption band, keeping its proportions,
-    centred; the stamp layout and the seal placement both use this.
+    The box is split in two: the image on the left, as large as the box's
+    height (title to name) allows, keeping its proportions, vertically
+    centred and against the caption column; the caption column on the right
+    (:func:`caption_box`), out of the seal's way (the seal covers the left
+    third of the image and extends to the left of it).  The stamp layout and
+    the seal placement both use this.
     """
     x1, y1, x2, y2 = signature.box
-    area_w, area_h = x2 - x1 - 4, y2 - y1 - CAPTION_HEIGHT - 4
+    area_w, area_h = _image_area(signature)
     scale = min(area_w / image_size[0], area_h / image_size[1])
     w, h = image_size[0] * scale, image_size[1] * scale
-    left = x1 + (x2 - x1 - w) / 2
-    bottom = y1 + CAPTION_HEIGHT + 2 + (area_h - h) / 2
-    return (left, bottom, left + w, bottom + h)
+    right = x1 + STAMP_PADDING + area_w
+    bottom = y1 + STAMP_PADDING + (area_h - h) / 2
+    return (right - w, bottom, right, bottom + h)
+
+
+def caption_box(signature: Placement) -> Box:
+    """The column for "Ký bởi: …" / "Thời gian ký: …", at the right of the signer's box."""
+    x1, y1, x2, y2 = signature.box
+    area_w, _ = _image_area(signature)
+    left = x1 + STAMP_PADDING + area_w + CAPTION_GAP
+    return (left, y1 + STAMP_PADDING, x2 - STAMP_PADDING, y2 - STAMP_PADDING)
+
+
+def _image_area(signature: Placement) -> tuple[float, float]:
+    """Width and height left for the signature image (at least half the box's width)."""
+    x1, y1, x2, y2 = signature.box
+    width = x2 - x1 - 2 * STAMP_PADDING
+    return (max(width - CAPTION_WIDTH - CAPTION_GAP, width / 2),
+            max(y2 - y1 - 2 * STAMP_PADDING, 1))
 
 
 # --- the organisation's seal -------------------------------------------------------
@@ -227,12 +259,30 @@ def seal_placement(signature: Placement, image_size: tuple[int, int],
 # --- attachments -------------------------------------------------------------------
 
 
-def attachment_placement(pdf_bytes: bytes, *, width: float = 170, height: float = 30) -> Placement:
-    """Top right of page 1, inside the usual 15-20 mm margins."""
-    page = read_pdf(pdf_bytes).pages[0]
+ATTACHMENT_TOP_MM = 8  # preferred distance from the top edge (inside any printer's margin)
+ATTACHMENT_MIN_TOP_MM = 5  # never closer to the edge than this
+ATTACHMENT_CLEARANCE = 4  # points between the stamp and the page's text below it
+
+
+def attachment_placement(pdf_bytes: bytes, *, width: float = 170, height: float = 28) -> Placement:
+    """Top right of page 1: right edge on the 15 mm right margin, above the page's text.
+
+    The default size holds two lines at 10 pt (number and notation, ISO 8601
+    time).  The box sits 8 mm below the top edge, or higher (down to 5 mm)
+    if the page's own text under it starts higher.
+    """
+    reader = read_pdf(pdf_bytes)
+    page = reader.pages[0]
     right, top = float(page.mediabox.right), float(page.mediabox.top)
-    x2, y2 = right - 15 * MM, top - 6 * MM
-    return Placement(0, (round(x2 - width, 2), round(y2 - height, 2), round(x2, 2), round(y2, 2)))
+    x2 = right - RIGHT_MARGIN_MM * MM
+    x1 = x2 - width
+    y2 = top - ATTACHMENT_TOP_MM * MM
+    under = [line.y + line.size * 0.95 for line in text_lines(reader, 0)
+             if line.x < x2 and line.x + line.width > x1]
+    text_top = max(under, default=None)
+    if text_top is not None and y2 - height < text_top + ATTACHMENT_CLEARANCE:
+        y2 = min(text_top + ATTACHMENT_CLEARANCE + height, top - ATTACHMENT_MIN_TOP_MM * MM)
+    return Placement(0, (round(x1, 2), round(y2 - height, 2), round(x2, 2), round(y2, 2)))
 
 
 # --- number and date at issuance ---------------------------------------------------
@@ -270,7 +320,17 @@ def _date_slots(line: TextLine) -> dict:
 
 
 def _slot(line: TextLine, start: int, end: int) -> tuple[Placement, float]:
+    """The blank between ``start`` and ``end``, one font height tall on the line's baseline.
+
+    The field is filled at the line's own font size with its baseline on the
+    line's (see :func:`field_baseline`).
+    """
     x1 = line.offset_of(start) + 0.5
     x2 = max(line.offset_of(end) - 0.5, x1 + line.size)
-    box = (x1, line.y - line.size * 0.25, x2, line.y + line.size * 0.9)
+    box = (x1, line.y - line.size * FIELD_DESCENT, x2, line.y + line.size * FIELD_ASCENT)
     return Placement(0, tuple(round(v, 2) for v in box)), line.size
+
+
+def field_baseline(box_height: float, font_size: float) -> float:
+    """Height of the text baseline above the bottom of a blank's field box (see :func:`_slot`)."""
+    return (box_height - font_size * (FIELD_DESCENT + FIELD_ASCENT)) / 2 + font_size * FIELD_DESCENT

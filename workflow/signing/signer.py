@@ -33,11 +33,13 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import attributes, signers
 from pyhanko.sign import fields as sig_fields
-from pyhanko.sign.general import (as_signing_certificate_v2, extract_certificate_info,
-                                  simple_cms_attribute)
-from pyhanko.sign.signers.pdf_signer import (DSSContentSettings, PdfTimeStamper,
-                                              SigDSSPlacementPreference,
-                                              TimestampDSSContentSettings)
+from pyhanko.sign.general import as_signing_certificate_v2, extract_certificate_info, simple_cms_attribute
+from pyhanko.sign.signers.pdf_signer import (
+    DSSContentSettings,
+    PdfTimeStamper,
+    SigDSSPlacementPreference,
+    TimestampDSSContentSettings,
+)
 from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
@@ -158,20 +160,21 @@ def _signed_data_and_timestamps(signature) -> list:
 
 
 async def _collect(signed_datas, validation_context):
+    """Validation paths (or, failing validation, the bare certificates) of each signer."""
     paths, certs = [], []
     for signed_data in signed_datas:
         try:
             info = extract_certificate_info(signed_data)
         except Exception:  # noqa: BLE001 -- garbled certificates: nothing to add
             continue
-        validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
-                                         validation_context=validation_context)
         try:
+            validator = CertificateValidator(info.signer_cert,
+                                             intermediate_certs=info.other_certs,
+                                             validation_context=validation_context)
             paths.append(await validator.async_validate_usage(key_usage=set()))
-        except Exception as error:  # noqa: BLE001 -- revoked, expired, untrusted
-            log.info('validation data for %s is incomplete: %s',
-                     info.signer_cert.subject.human_friendly, error)
-            certs += [info.signer_cert, *info.other_certs]
+        except Exception as error:  # noqa: BLE001 -- revoked, expired, untrusted, odd
+            log.info('validation data for an earlier signature is incomplete: %s', error)
+            certs += [c for c in (info.signer_cert, *info.other_certs) if c is not None]
     return paths, certs
 
 

@@ -18,8 +18,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import (DocumentSecurityStore, SignatureCoverageLevel,
-                                     validate_pdf_signature, validate_pdf_timestamp)
+from pyhanko.sign.validation import (
+    DocumentSecurityStore,
+    SignatureCoverageLevel,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
 from pyhanko_certvalidator import ValidationContext
 
 log = logging.getLogger(__name__)
