@@ -46,7 +46,8 @@ def softhsm_token(tmp_path, monkeypatch, app, sorg):
     with pkcs11.lib(keystore.SOFTHSM_MODULE).get_token(token_label='ct-huyen').open(rw=True,
                                                                                      user_pin=TOKEN_PIN) as session:
         session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE,
-                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True, Attribute.LABEL: 'chu-ky', Attribute.ID: b'\x01',
+                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True,
+                               Attribute.LABEL: 'chu-ky', Attribute.ID: b'\x01',
                                Attribute.SUBJECT: cert.subject.public_bytes(),
                                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
     return cert
