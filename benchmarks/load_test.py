@@ -47,6 +47,13 @@ TEAMS = 10
 WORDS = ('kế hoạch', 'chuyển đổi số', 'báo cáo', 'quyết định', 'ngân sách', 'đất đai', 'giáo dục', 'y tế',
          'nông nghiệp', 'giao thông', 'thủy lợi', 'dân số', 'an ninh', 'văn hóa', 'môi trường')
 SEARCH_TERMS = ('chuyen doi so', 'ngan sach', 'dat dai', 'giao duc', 'thuy loi', 'ke hoach 2026', 'bao cao')
+# Partial indexes for the inbox: open files by holder (see docs/performance.md).
+RECOMMENDED_INDEXES = (
+    "CREATE INDEX ix_work_files_open_by_holder ON work_files (holder_user_id, held_since) "
+    "WHERE status NOT IN ('issued', 'completed', 'refused')",
+    "CREATE INDEX ix_work_files_open_by_unit ON work_files (holder_unit_id, held_since) "
+    "WHERE holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')",
+)
 MIX = {  # request kind -> weight, per role
     'leader': {'inbox': 35, 'search': 15, 'file_page': 25, 'sign': 25},
     'other': {'inbox': 40, 'search': 20, 'file_page': 25, 'forward': 15},
@@ -385,6 +392,8 @@ def main():
     parser.add_argument('--workers', type=int, nargs='+', default=[4, 1])
     parser.add_argument('--json', default=None, help='also write the figures to this file')
     parser.add_argument('--keep-db', action='store_true')
+    parser.add_argument('--recommended-indexes', action='store_true',
+                        help='add the partial indexes docs/performance.md recommends for the inbox')
     args = parser.parse_args()
 
     name = f'wf_load_{secrets.token_hex(4)}'
@@ -397,6 +406,10 @@ def main():
         run(str(BIN / 'flask'), '--app', 'wsgi', 'init-db', env=env)
         run(str(BIN / 'flask'), '--app', 'wsgi', 'pki', 'init', env=env)
         teams, seconds = seed(env, args.files)
+        if args.recommended_indexes:
+            for statement in RECOMMENDED_INDEXES:
+                psql(statement, name)
+            psql('ANALYZE work_files', name)
         print(f'seeded {args.files} work files in {seconds:.1f} s', flush=True)
         plan = json.loads(json.dumps(teams))  # ids as the client processes will see them
         for workers in args.workers:

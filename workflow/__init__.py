@@ -17,6 +17,7 @@ def create_app(config=None):
     app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS',
                           settings.engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
     logging.basicConfig(level=logging.INFO)
+    _quiet_expected_library_warnings()
 
     _bind_extensions(app)
     _register_blueprints(app)
@@ -25,6 +26,22 @@ def create_app(config=None):
     from .cli import register_cli
     register_cli(app)
     return app
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, fragment):
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record):
+        return self.fragment not in record.getMessage()
+
+
+def _quiet_expected_library_warnings():
+    """pyHanko warns on every signature about things that are deliberate here: validation data comes from
+    our own CRL without fetching, and a stamp's box is filled to the last point."""
+    logging.getLogger('pyhanko.sign.signers.pdf_signer').addFilter(_DropMessage('fetching is not allowed'))
+    logging.getLogger('pyhanko.pdf_utils.layout').addFilter(_DropMessage('is too wide for container'))
 
 
 def _bind_extensions(app):

@@ -1,6 +1,8 @@
 """Read-side queries: boxes, search, lookups for pages and the API."""
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select, union
+from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound
 from ..extensions import db
@@ -63,9 +65,15 @@ def list_files(user, *, box='all', status=None, q=None, page=1, direction=None):
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
     page = max(1, page)
     rows = db.session.scalars(query.order_by(WorkFile.held_since.desc(), WorkFile.id.desc())
+                              .options(selectinload(WorkFile.paper_marks))  # the list shows "has paper"
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    if box == 'inbox' and not (status or q or direction) and has_request_context():
+        g.inbox_count = (user.id, total)  # the navigation badge shows the same number
     return rows, total
 
 
 def inbox_count(user):
+    known = g.get('inbox_count') if has_request_context() else None
+    if known is not None and known[0] == user.id:
+        return known[1]
     return db.session.scalar(select(db.func.count(WorkFile.id)).where(visible_filter(user), inbox_filter(user)))
