@@ -7,7 +7,7 @@ PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 TEST_DB := workflow_test_$(shell date +%s)_$$$$
 
-.PHONY: run serve test test-sqlite test-postgres install translations vendor lint migration clean
+.PHONY: run serve worker test test-sqlite test-postgres install translations vendor lint migration clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,10 @@ run: install
 serve: install
 	$(FLASK) init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Background jobs on RQ (needs REDIS_URL; see docs/production.md).
+worker: install
+	$(FLASK) worker
 
 test: install
 	$(MAKE) --no-print-directory test-sqlite

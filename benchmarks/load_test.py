@@ -44,6 +44,7 @@ PG = 'postgresql+psycopg://postgres@127.0.0.1:5432/'
 PASSWORD = 'Matkhau@123'
 PIN = '2468'
 TEAMS = 10
+TEAM_SHAPE = (('leader', 'Chủ tịch', 1), ('clerk', 'Văn thư', 1), ('specialist', 'Chuyên viên', 3))
 WORDS = ('kế hoạch', 'chuyển đổi số', 'báo cáo', 'quyết định', 'ngân sách', 'đất đai', 'giáo dục', 'y tế',
          'nông nghiệp', 'giao thông', 'thủy lợi', 'dân số', 'an ninh', 'văn hóa', 'môi trường')
 SEARCH_TERMS = ('chuyen doi so', 'ngan sach', 'dat dai', 'giao duc', 'thuy loi', 'ke hoach 2026', 'bao cao')
@@ -107,7 +108,7 @@ def seed(env, files):
                         level_code='district', parent=district)
             db.session.add(unit)
             people = []
-            for role, title, n in (('leader', 'Chủ tịch', 1), ('clerk', 'Văn thư', 1), ('specialist', 'Chuyên viên', 3)):
+            for role, title, n in TEAM_SHAPE:
                 for k in range(n):
                     user = User(username=f'u{t}{role[:2]}{k}', full_name=f'Người dùng {t}-{role}-{k}', title=title,
                                 unit=unit, roles_text=role)
@@ -176,7 +177,8 @@ def _bulk_files(db, text, teams, count, digest, size):
     db.session.execute(text("""
         INSERT INTO file_events (file_id, at, actor_id, action, to_unit_id, to_user_id, note, on_paper)
         SELECT id, created_at, creator_id, 'create', owner_unit_id, holder_user_id, title, false FROM work_files"""))
-    db.session.execute(text("SELECT setval(pg_get_serial_sequence('work_files', 'id'), (SELECT max(id) FROM work_files))"))
+    db.session.execute(text("SELECT setval(pg_get_serial_sequence('work_files', 'id'), "
+                            "(SELECT max(id) FROM work_files))"))
 
 
 class Server:

@@ -1,12 +1,10 @@
 """Signing through a PKCS#11 token (SoftHSM2 initialised by the test itself)."""
 
-import os
-import subprocess
-
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from tests import softhsm
 from tests.signing.conftest import fixture_bytes
 from workflow.signing import decree30, keystore
 from workflow.signing.errors import WrongPin
@@ -14,30 +12,23 @@ from workflow.signing.validation import verify_pdf
 
 
 @pytest.fixture
-def token(tmp_path, monkeypatch, local_pki):
-    (tmp_path / 'tokens').mkdir()
-    conf = tmp_path / 'softhsm2.conf'
-    conf.write_text(f'directories.tokendir = {tmp_path / "tokens"}\nobjectstore.backend = file\n')
-    monkeypatch.setenv('SOFTHSM2_CONF', str(conf))
-    subprocess.run(['softhsm2-util', '--init-token', '--free', '--label', 't', '--pin', '1234',
-                    '--so-pin', '5678'], check=True, capture_output=True, env=os.environ)
+def token(tmp_path, local_pki):
+    softhsm.init_token('t', '1234')
     credential = local_pki.person(full_name='Võ Thị Sáu', pin='9999')
     key, cert, _ = pkcs12.load_key_and_certificates(credential.pkcs12, b'9999')
     key_file = tmp_path / 'key.pem'
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    subprocess.run(['softhsm2-util', '--import', str(key_file), '--token', 't', '--label',
-                    'signer', '--id', '01', '--pin', '1234'], check=True, capture_output=True)
+    softhsm.import_key(key_file, label='t', key_label='signer', pin='1234')
     key_file.unlink()
     _store_certificate(cert)
     return cert
 
 
 def _store_certificate(cert):
-    import pkcs11
     from pkcs11 import Attribute, CertificateType, ObjectClass
-    lib = pkcs11.lib(keystore.SOFTHSM_MODULE)
+    lib = softhsm.refresh_library(keystore.SOFTHSM_MODULE)
     with lib.get_token(token_label='t').open(rw=True, user_pin='1234') as session:
         session.create_object({
             Attribute.CLASS: ObjectClass.CERTIFICATE,

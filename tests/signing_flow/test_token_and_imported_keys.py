@@ -1,10 +1,7 @@
 """Keys the server does not hold as PKCS#12 under its own CA: a PKCS#11 token (SoftHSM2, initialised here)
 and a certificate issued elsewhere; and documents signed elsewhere keep their signatures."""
 import datetime as dt
-import os
-import subprocess
 
-import pkcs11
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -13,6 +10,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pkcs11 import Attribute, CertificateType, ObjectClass
 
+from tests import softhsm
 from tests.signing_flow.conftest import LEADER_PIN
 from workflow.errors import BadInput, DomainError
 from workflow.extensions import db
@@ -26,24 +24,18 @@ TOKEN_PIN = '4321'
 
 
 @pytest.fixture
-def softhsm_token(tmp_path, monkeypatch, app, sorg):
+def softhsm_token(tmp_path, app, sorg):
     """A fresh SoftHSM2 token holding the chairman's key (issued by the local CA) and certificate."""
-    (tmp_path / 'tokens').mkdir()
-    conf = tmp_path / 'softhsm2.conf'
-    conf.write_text(f'directories.tokendir = {tmp_path / "tokens"}\nobjectstore.backend = file\n')
-    monkeypatch.setenv('SOFTHSM2_CONF', str(conf))
-    subprocess.run(['softhsm2-util', '--init-token', '--free', '--label', 'ct-huyen', '--pin', TOKEN_PIN,
-                    '--so-pin', '87654321'], check=True, capture_output=True, env=os.environ)
+    softhsm.init_token('ct-huyen', TOKEN_PIN)
     issued = pki.issue_person_certificate(trust.keys_dir(), full_name=sorg.chairman.full_name, title='Chủ tịch',
                                           unit_name=sorg.district.name, pin='tmp-pin', base_url=trust.base_url())
     key, cert, _chain = pkcs12.load_key_and_certificates(issued.pkcs12, b'tmp-pin')
     key_file = tmp_path / 'key.pem'
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    subprocess.run(['softhsm2-util', '--import', str(key_file), '--token', 'ct-huyen', '--label', 'chu-ky',
-                    '--id', '01', '--pin', TOKEN_PIN], check=True, capture_output=True, env=os.environ)
+    softhsm.import_key(key_file, label='ct-huyen', key_label='chu-ky', pin=TOKEN_PIN)
     key_file.unlink()
-    with pkcs11.lib(keystore.SOFTHSM_MODULE).get_token(token_label='ct-huyen').open(rw=True,
+    with softhsm.refresh_library(keystore.SOFTHSM_MODULE).get_token(token_label="ct-huyen").open(rw=True,
                                                                                      user_pin=TOKEN_PIN) as session:
         session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE,
                                Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True,

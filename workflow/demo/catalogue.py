@@ -1,7 +1,8 @@
 """What the demo's documents are about: Decree 30 types and realistic Vietnamese titles (trích yếu).
 
 Placeholders: {year}, {next_year}, {quarter}, {month}, {half} ('6 tháng đầu năm' / 'năm') with
-{report_year} (the year the report covers), {place} ('xã Đông Hiệp'), {place_name} ('Đông Hiệp'). `dept` is the district department that drafts (or handles) it.
+{report_year} (the year the report covers), {place} ('xã Đông Hiệp'), {place_name} ('Đông Hiệp').
+`dept` is the district department that drafts (or handles) it.
 """
 from dataclasses import dataclass
 

@@ -296,7 +296,7 @@ class History:
         deliveries, _sealed = issue_with_seal(file, district.clerk,
                                               recipient_units=[c.unit for c, _r in plan.recipients], pin=DEMO_PIN,
                                               on_paper=self._on_paper(district.unit, factor=0.5))
-        for delivery, (_commune, receipt) in zip(deliveries, plan.recipients):
+        for delivery, (_commune, receipt) in zip(deliveries, plan.recipients, strict=True):
             self.timeline.start(self.incoming(delivery.file, plan.template, receipt),
                                 later(rng, min_hours=0.5, max_hours=20))
 

@@ -49,8 +49,8 @@ class UserForm(FlaskForm):
     full_name = StringField(_l('Họ tên'), validators=[DataRequired(_l('Vui lòng nhập họ tên.')),
                                                       Length(max=120)])
     title = StringField(_l('Chức danh'), validators=[Optional(), Length(max=120)])
-    email = StringField(_l('Thư điện tử'), validators=[Optional(), Regexp(r'^[^@\s]+@[^@\s]+\.[^@\s]+$', message=_l('Địa chỉ thư không hợp lệ.')),
-                                                       Length(max=200)])
+    email = StringField(_l('Thư điện tử'), validators=[
+        Optional(), Regexp(r'^[^@\s]+@[^@\s]+\.[^@\s]+$', message=_l('Địa chỉ thư không hợp lệ.')), Length(max=200)])
     unit = SelectField(_l('Đơn vị'), coerce=int)
     roles = MultiCheckboxField(_l('Vai trò'), choices=list(ROLE_LABELS.items()),
                                validators=[DataRequired(_l('Chọn ít nhất một vai trò.'))])
@@ -63,7 +63,8 @@ class UserForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField(_l('Mật khẩu mới'), validators=[
-        DataRequired(_l('Vui lòng nhập mật khẩu mới.')), Length(min=8, message=_l('Mật khẩu phải có ít nhất 8 ký tự.'))])
+        DataRequired(_l('Vui lòng nhập mật khẩu mới.')),
+        Length(min=8, message=_l('Mật khẩu phải có ít nhất 8 ký tự.'))])
     confirm = PasswordField(_l('Nhập lại mật khẩu mới'), validators=[
         EqualTo('password', _l('Hai mật khẩu không khớp.'))])
 

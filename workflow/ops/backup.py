@@ -266,9 +266,9 @@ def restore(path, *, force=False):
                               f'({revision}); run init-db with the matching version first')
         tables, has_keys = existing_data()
         if (tables or has_keys) and not force:
-            raise BackupError('this deployment already holds data (tables: %s%s); restore only into an empty '
-                              'deployment, or pass --force to replace it' % (
-                                  ', '.join(tables) or '-', '; keys in KEYS_DIR' if has_keys else ''))
+            keys = '; keys in KEYS_DIR' if has_keys else ''
+            raise BackupError(f'this deployment already holds data (tables: {", ".join(tables) or "-"}{keys}); '
+                              'restore only into an empty deployment, or pass --force to replace it')
         # Blobs first: content-addressed, so extra blobs are harmless if the rest fails.
         store = blobs()
         for member in members:

@@ -112,7 +112,7 @@ def _open_pkcs12(pkcs12_bytes: bytes, pin: str):
 
 def _require_pkcs12_structure(pkcs12_bytes: bytes):
     try:
-        asn1_pkcs12.Pfx.load(pkcs12_bytes).native
+        asn1_pkcs12.Pfx.load(pkcs12_bytes).native  # noqa: B018 (a full parse makes garbage fail here)
     except (ValueError, TypeError) as error:
         raise InvalidCredential() from error
 
@@ -152,12 +152,10 @@ def pkcs11_signer(pin: str, *, token_label: str, key_label: str | None = None,
     ``with pkcs11_signer('1234', token_label='t', key_label='signer') as signer: ...``
     """
     from pkcs11 import PKCS11Error
-    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as pyhanko_pkcs11
 
     try:
-        session = pyhanko_pkcs11.open_pkcs11_session(
-            module_path, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+        session = _open_session(module_path, token_label, pin)
     except PKCS11Error as error:
         raise (WrongPin() if 'Pin' in type(error).__name__ else TokenError(str(error))) from error
     except Exception as error:
@@ -169,6 +167,21 @@ def pkcs11_signer(pin: str, *, token_label: str, key_label: str | None = None,
             use_raw_mechanism=True)
     finally:
         session.close()
+
+
+def _open_session(module_path: str, token_label: str, pin: str):
+    """Open the token; a token plugged in after the module was loaded is found by re-initialising it."""
+    import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as pyhanko_pkcs11
+
+    try:
+        return pyhanko_pkcs11.open_pkcs11_session(
+            module_path, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+    except (pkcs11.NoSuchToken, pkcs11.exceptions.TokenNotPresent, pkcs11.exceptions.TokenNotRecognised):
+        pkcs11.lib(module_path).reinitialize()
+        return pyhanko_pkcs11.open_pkcs11_session(
+            module_path, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
 
 
 def certificate_pem(signer: signers.Signer) -> bytes:

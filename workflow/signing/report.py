@@ -11,7 +11,8 @@ PROBLEMS = (
     ('the certificate was revoked', _l('Chứng thư số đã bị thu hồi trước thời điểm ký.')),
     ('the certificate does not chain', _l('Chứng thư số không thuộc tổ chức chứng thực được tin cậy.')),
     ('the signature does not cover', _l('Chữ ký không bao phủ toàn bộ phiên bản tài liệu.')),
-    ('the document was changed after signing', _l('Tài liệu bị sửa đổi trái phép sau khi ký (thêm trang, chú thích hoặc nội dung).')),
+    ('the document was changed after signing',
+     _l('Tài liệu bị sửa đổi trái phép sau khi ký (thêm trang, chú thích hoặc nội dung).')),
 )
 
 LEVELS = {'B-B': 'PAdES B-B', 'B-T': 'PAdES B-T', 'B-LT': 'PAdES B-LT', 'B-LTA': 'PAdES B-LTA'}
