@@ -184,15 +184,15 @@ def _bulk_files(db, text, teams, count, digest, size):
 class Server:
     """gunicorn as `make serve` runs it, with WEB_CONCURRENCY workers."""
 
-    def __init__(self, env, workers):
-        self.port = _free_port()
+    def __init__(self, env, workers, log_path):
+        self.port, self.log_path = _free_port(), log_path
         self.env = dict(env, PORT=str(self.port), HOST='127.0.0.1', WEB_CONCURRENCY=str(workers))
         self.process = None
 
     def __enter__(self):
         self.process = subprocess.Popen([str(BIN / 'gunicorn'), '-c', 'gunicorn.conf.py', '--access-logfile',
                                          '/dev/null', 'wsgi:app'], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=open(self.log_path, 'a'), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -344,7 +344,13 @@ def load(port, teams, mix_kind, seconds, processes=2):
                for part in share]
     for worker in workers:
         worker.start()
-    collected = [results.get(timeout=seconds + 300) for _ in workers]
+    collected = []
+    while len(collected) < len(workers):
+        try:
+            collected.append(results.get(timeout=5))
+        except Exception:  # queue.Empty: a client process that died never reports
+            if any(w.exitcode not in (None, 0) for w in workers):
+                raise RuntimeError('a client process failed (see above)') from None
     for worker in workers:
         worker.join()
     samples = [s for c in collected for s in c['samples']]
@@ -398,6 +404,7 @@ def main():
                         help='add the partial indexes docs/performance.md recommends for the inbox')
     args = parser.parse_args()
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up (servers, database) when stopped
     name = f'wf_load_{secrets.token_hex(4)}'
     workdir = Path(f'/tmp/{name}')
     workdir.mkdir()
@@ -415,7 +422,7 @@ def main():
         print(f'seeded {args.files} work files in {seconds:.1f} s', flush=True)
         plan = json.loads(json.dumps(teams))  # ids as the client processes will see them
         for workers in args.workers:
-            with Server(env, workers) as server:
+            with Server(env, workers, workdir / f'gunicorn-{workers}.log') as server:
                 load(server.port, plan, 'inbox', 3)  # warm-up: imports, pools, template caches
                 run_results = {
                     'mix': load(server.port, plan, 'mix', args.duration),
@@ -432,6 +439,11 @@ def main():
     finally:
         if not args.keep_db:
             psql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+            logs = sorted(workdir.glob('gunicorn-*.log'))
+            for log in logs:
+                errors = [line for line in log.read_text().splitlines() if 'Error' in line or 'error' in line]
+                if errors:
+                    print(f'{log.name}: {len(errors)} error lines, e.g. {errors[:3]}')
             subprocess.run(['rm', '-rf', str(workdir)])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))

@@ -14,6 +14,7 @@ from tests.signing_web.conftest import LEADER_PIN, SEAL_PIN, TITLE, awaiting, eq
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
 from workflow.extensions import db
 from workflow.files.models import Document
+from workflow.signing.placement import SIGNATURE_HEIGHT, SIGNATURE_WIDTH
 from workflow.storage import blobs
 
 playwright_api = pytest.importorskip('playwright.sync_api')
@@ -108,12 +109,12 @@ def test_leader_signs_in_the_page_clerk_seals_commune_registers(app, live_server
     assert page.is_checked('#sign-placement-1')  # "the position chosen on the document"
     chosen = [float(page.input_value(f'#sign-{name}')) for name in ('x1', 'y1', 'x2', 'y2')]
     assert page.input_value('#sign-page') == '2'
-    assert round(chosen[2] - chosen[0]) == 200 and round(chosen[3] - chosen[1]) == 75
+    assert (round(chosen[2] - chosen[0]), round(chosen[3] - chosen[1])) == (SIGNATURE_WIDTH, SIGNATURE_HEIGHT)
     # the click was 71% across and 18% down an A4 page (595 x 842 pt, origin bottom left)
     assert abs((chosen[0] + chosen[2]) / 2 - 0.71 * 595.28) < 3
     assert abs((chosen[1] + chosen[3]) / 2 - 0.82 * 841.89) < 3
     drawn = page.locator('.sign-box').bounding_box()
-    assert abs(drawn['width'] - 200 * box['width'] / 595.28) < 2
+    assert abs(drawn['width'] - SIGNATURE_WIDTH * box['width'] / 595.28) < 2
     page.fill('#sign-pin', LEADER_PIN)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / 'signing.png'), full_page=True)
