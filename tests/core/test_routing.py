@@ -122,3 +122,26 @@ def test_timeline_records_from_and_to_units(org):
     assert steps[0] == ('create', org.office.id, org.office.id)
     assert steps[1] == ('forward', org.office.id, org.district.id)
     assert steps[-1][0] == 'issue'
+
+
+def test_a_two_tier_deployment_province_and_commune_works_the_same(ctx):
+    """After the 2025 reform many provinces have two tiers: nothing in the workflow assumes a district."""
+    from tests.core.conftest import Org
+    from workflow.directory.models import Unit, User
+    from workflow.extensions import db
+    province = Unit(code='T92', name='UBND thành phố Cần Thơ', abbreviation='UBND', level_code='province')
+    commune = Unit(code='T92.01', name='UBND xã Cờ Đỏ', abbreviation='UBND', level_code='commune', parent=province)
+    people = {}
+    for name, unit, roles in (('cv.tp', province, ['specialist']), ('ld.tp', province, ['leader']),
+                              ('vt.tp', province, ['clerk']), ('vt.xa', commune, ['clerk'])):
+        people[name] = User(username=name, full_name=name, unit=unit, password_hash='x')
+        people[name].roles = roles
+    db.session.add_all([province, commune, *people.values()])
+    db.session.flush()
+    file = Org.draft(None, people['cv.tp'], title='Kế hoạch chuyển đổi số cấp xã', doc_type='KH')
+    forward_file(file, people['cv.tp'], purpose='sign', to_user=people['ld.tp'])
+    forward_file(file, people['ld.tp'], purpose='handle', to_user=people['vt.tp'])
+    (delivery,) = issue_file(file, people['vt.tp'], recipient_units=[commune])
+    assert file.number == '01/KH-UBND'
+    assert register_file(delivery.file, people['vt.xa']) == 1
+    assert delivery.status == 'registered'
