@@ -129,17 +129,25 @@ def seed(env, files):
         seconds = time.monotonic() - started
         db.session.execute(text('ANALYZE'))
         db.session.commit()
-        for team in teams:
-            held = db.session.execute(text(
-                "SELECT holder_user_id, id, status FROM work_files WHERE owner_unit_id = :u AND status IN "
-                "('in_progress', 'awaiting_signature') AND holder_user_id IS NOT NULL ORDER BY id DESC"),
-                {'u': team['unit']}).all()
-            team['holding'] = {}
-            for user_id, file_id, _status in held:
-                team['holding'].setdefault(user_id, []).append(file_id)
-            team['visible'] = [row[0] for row in db.session.execute(text(
-                'SELECT file_id FROM file_access WHERE unit_id = :u ORDER BY random() LIMIT 400'), {'u': team['unit']})]
     return teams, seconds
+
+
+def refresh_plan(database_url, teams):
+    """What each user holds now (files to forward or to sign) and files their unit may open: taken
+    afresh before every run, since the previous run forwarded and signed some of them."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace('+psycopg', '')) as conn:
+        for team in teams:
+            team['holding'] = {}
+            rows = conn.execute(
+                "SELECT holder_user_id, id FROM work_files WHERE owner_unit_id = %s AND holder_user_id IS NOT NULL "
+                "AND status IN ('in_progress', 'awaiting_signature') ORDER BY id DESC", (team['unit'],))
+            for user_id, file_id in rows:
+                team['holding'].setdefault(str(user_id), []).append(file_id)
+            team['visible'] = [row[0] for row in conn.execute(
+                'SELECT file_id FROM file_access WHERE unit_id = %s ORDER BY random() LIMIT 400', (team['unit'],))]
+    return json.loads(json.dumps(teams))  # ids as the client processes will see them
 
 
 def _bulk_files(db, text, teams, count, digest, size):
@@ -420,8 +428,8 @@ def main():
                 psql(statement, name)
             psql('ANALYZE work_files', name)
         print(f'seeded {args.files} work files in {seconds:.1f} s', flush=True)
-        plan = json.loads(json.dumps(teams))  # ids as the client processes will see them
         for workers in args.workers:
+            plan = refresh_plan(PG + name, teams)
             with Server(env, workers, workdir / f'gunicorn-{workers}.log') as server:
                 load(server.port, plan, 'inbox', 3)  # warm-up: imports, pools, template caches
                 run_results = {

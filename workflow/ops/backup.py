@@ -125,7 +125,8 @@ def _add_keys(archive, keys_dir):
 
 def backup(path):
     """Write the deployment to `path` (tar.gz); returns the manifest."""
-    if db.engine.dialect.name == 'postgresql':  # one consistent snapshot for every table
+    db.session.rollback()  # start a transaction of our own: the snapshot every table is read from
+    if db.engine.dialect.name == 'postgresql':
         db.session.connection(execution_options={'isolation_level': 'REPEATABLE READ'})
     path = Path(path)
     tmp = path.with_name(path.name + '.partial')
