@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.conftest import pdf
+from tests.conftest import FIXTURES, pdf
 from tests.pdfsig import pdfsig
 from tests.signing_flow.conftest import LEADER_PIN, SEAL_PIN
 from workflow.errors import Conflict, DomainError
@@ -130,3 +130,20 @@ def test_a_tampered_arrival_cannot_be_registered_without_a_reason(sorg):
 def test_credentials_keep_no_pin(sorg):
     credential = db.session.query(Credential).filter_by(user_id=sorg.chairman.id).one()
     assert LEADER_PIN.encode() not in credential.pkcs12 and credential.pkcs12[:1] == b'0'
+
+
+def test_a_second_leader_can_co_sign_and_both_signatures_survive_issuance(sorg):
+    deputy = sorg.finance_leader
+    deputy.full_name, deputy.title = 'Trần Văn Phó', 'Trưởng phòng'
+    signing.set_signature_image(sorg.admin, deputy, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
+    signing.issue_user_certificate(sorg.admin, deputy, '9753')
+    file = _to_sign(sorg)
+    signing.sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
+    forward_file(file, sorg.chairman, purpose='sign', to_user=deputy, note='Đề nghị đồng chí cùng ký')
+    record = signing.sign_document(file, deputy, document=file.main_document, pin='9753', page=0,
+                                   box=(60, 80, 300, 160))
+    assert record.field == 'signer-2'
+    forward_file(file, deputy, purpose='handle', to_user=sorg.clerk)
+    signing.issue_with_seal(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
+    report = signing.verify_bytes(blobs().get(file.main_document.sha256))
+    assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer', 'signer-2', 'organisation']

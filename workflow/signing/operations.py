@@ -15,6 +15,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.general import SigningError as PyHankoSigningError
 
 from .. import audit
 from ..errors import BadInput, Conflict, DomainError, NotAllowed
@@ -340,6 +344,20 @@ def _automatic_placement(pdf_bytes, actor):
                      t=actor.title), code='placement_not_found')
 
 
+def _free_signer_field(pdf_bytes):
+    """'signer' for the first signature; 'signer-2', 'signer-3' … when others have signed already."""
+    try:
+        taken = {name for name, _value, _ref in enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf_bytes),
+                                                                                   strict=False))}
+    except (PdfError, ValueError):
+        taken = set()
+    field, n = decree30.SIGNER_FIELD, 1
+    while field in taken:
+        n += 1
+        field = f'{decree30.SIGNER_FIELD}-{n}'
+    return field
+
+
 def sign_document(file, actor, *, document, pin, page=None, box=None):
     """The leader holding the file signs `document` with their own key; returns the SignatureRecord."""
     row = transitions.require(file, 'sign', actor)
@@ -350,20 +368,26 @@ def sign_document(file, actor, *, document, pin, page=None, box=None):
         raise BadInput(_('Bạn chưa có ảnh chữ ký; hãy tải ảnh chữ ký (PNG nền trong suốt) lên trước.'),
                        code='no_signature_image')
     original = blobs().get(document.sha256)
+    field = _free_signer_field(original)
     placement = _placement(page, box) or _automatic_placement(original, actor)
     credential = active_credential(user=actor)
     with _Unlocked(credential, pin) as signer:
         try:
             signed = decree30.sign_as_signer(
                 original, signer, title=(actor.title or '').upper(), full_name=actor.full_name,
-                signature_png=blobs().get(image.sha256), timestamper=trust.timestamper(), placement=placement)
+                signature_png=blobs().get(image.sha256), timestamper=trust.timestamper(), placement=placement,
+                field_name=field)
         except PlacementNotFound:
             raise BadInput(_('Không tìm thấy chức danh "%(t)s" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.',
                              t=actor.title), code='placement_not_found') from None
         except SigningError as exc:
             raise _signing_failed(file, actor, exc) from None
-    record = _replace_blob(document, signed, actor=actor, credential=credential, role='signer',
-                           field=decree30.SIGNER_FIELD)
+        except (PdfError, PyHankoSigningError, ValueError) as exc:
+            # a PDF pyHanko cannot add a signature to (damaged structure, an odd form): say so, change nothing
+            log.warning('signing file %s failed: %s', file.id, exc)
+            raise BadInput(_('Không thể ký số tệp PDF này (cấu trúc tệp không hỗ trợ). Hãy tải lên bản PDF khác.'),
+                           code='unsignable_pdf', status=422) from None
+    record = _replace_blob(document, signed, actor=actor, credential=credential, role='signer', field=field)
     file.status, file.sign_error, file.signer_id = row.target, None, actor.id
     db.session.add(FileEvent(file=file, at=now(), actor_id=actor.id, action='sign', from_unit_id=actor.unit_id,
                              note=document.filename))
