@@ -50,9 +50,9 @@ WORDS = ('kế hoạch', 'chuyển đổi số', 'báo cáo', 'quyết định',
 SEARCH_TERMS = ('chuyen doi so', 'ngan sach', 'dat dai', 'giao duc', 'thuy loi', 'ke hoach 2026', 'bao cao')
 # Partial indexes for the inbox: open files by holder (see docs/performance.md).
 RECOMMENDED_INDEXES = (
-    "CREATE INDEX ix_work_files_open_by_holder ON work_files (holder_user_id, held_since) "
+    "CREATE INDEX IF NOT EXISTS ix_work_files_open_by_holder ON work_files (holder_user_id, held_since) "
     "WHERE status NOT IN ('issued', 'completed', 'refused')",
-    "CREATE INDEX ix_work_files_open_by_unit ON work_files (holder_unit_id, held_since) "
+    "CREATE INDEX IF NOT EXISTS ix_work_files_open_by_unit ON work_files (holder_unit_id, held_since) "
     "WHERE holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')",
 )
 MIX = {  # request kind -> weight, per role
@@ -408,7 +408,7 @@ def main():
     parser.add_argument('--workers', type=int, nargs='+', default=[4, 1])
     parser.add_argument('--json', default=None, help='also write the figures to this file')
     parser.add_argument('--keep-db', action='store_true')
-    parser.add_argument('--recommended-indexes', action='store_true',
+    parser.add_argument('--recommended-indexes', action='store_true',  # now part of the schema; kept for old runs
                         help='add the partial indexes docs/performance.md recommends for the inbox')
     args = parser.parse_args()
 

@@ -24,6 +24,9 @@ REASON_PAPER_STEP = 'paper_step'
 REASON_UNSIGNED_ISSUANCE = 'unsigned_issuance'
 
 
+_OPEN = "status NOT IN ('issued', 'completed', 'refused')"
+
+
 class WorkFile(db.Model):
     __tablename__ = 'work_files'
     id = db.Column(db.Integer, primary_key=True)
@@ -89,6 +92,12 @@ class WorkFile(db.Model):
                             name='uq_work_files_outgoing_number'),
         db.UniqueConstraint('owner_unit_id', 'incoming_year', 'incoming_number',
                             name='uq_work_files_incoming_number'),
+        # Inboxes read open files only; closed ones pile up over the years (docs/performance.md).
+        db.Index('ix_work_files_open_by_holder', 'holder_user_id', 'held_since',
+                 postgresql_where=db.text(_OPEN), sqlite_where=db.text(_OPEN)),
+        db.Index('ix_work_files_open_by_unit', 'holder_unit_id', 'held_since',
+                 postgresql_where=db.text('holder_user_id IS NULL AND ' + _OPEN),
+                 sqlite_where=db.text('holder_user_id IS NULL AND ' + _OPEN)),
     )
     __mapper_args__ = {'version_id_col': version}
 

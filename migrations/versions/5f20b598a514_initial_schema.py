@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bed27d53947d
+Revision ID: 5f20b598a514
 Revises: 
-Create Date: 2026-11-28 21:15:01.119557
+Create Date: 2026-11-28 22:03:12.930952
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = 'bed27d53947d'
+revision = '5f20b598a514'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -273,6 +273,8 @@ def upgrade():
         batch_op.create_index('ix_work_files_metrics_open_deadline', ['deadline'], unique=False, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.create_index('ix_work_files_metrics_owner_closed', ['owner_unit_id', 'closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_number'), ['number'], unique=False)
+        batch_op.create_index('ix_work_files_open_by_holder', ['holder_user_id', 'held_since'], unique=False, postgresql_where=sa.text("status NOT IN ('issued', 'completed', 'refused')"), sqlite_where=sa.text("status NOT IN ('issued', 'completed', 'refused')"))
+        batch_op.create_index('ix_work_files_open_by_unit', ['holder_unit_id', 'held_since'], unique=False, postgresql_where=sa.text("holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')"), sqlite_where=sa.text("holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')"))
         batch_op.create_index(batch_op.f('ix_work_files_owner_unit_id'), ['owner_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_source_file_id'), ['source_file_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_files_status'), ['status'], unique=False)
@@ -487,6 +489,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_work_files_status'))
         batch_op.drop_index(batch_op.f('ix_work_files_source_file_id'))
         batch_op.drop_index(batch_op.f('ix_work_files_owner_unit_id'))
+        batch_op.drop_index('ix_work_files_open_by_unit', postgresql_where=sa.text("holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')"), sqlite_where=sa.text("holder_user_id IS NULL AND status NOT IN ('issued', 'completed', 'refused')"))
+        batch_op.drop_index('ix_work_files_open_by_holder', postgresql_where=sa.text("status NOT IN ('issued', 'completed', 'refused')"), sqlite_where=sa.text("status NOT IN ('issued', 'completed', 'refused')"))
         batch_op.drop_index(batch_op.f('ix_work_files_number'))
         batch_op.drop_index('ix_work_files_metrics_owner_closed')
         batch_op.drop_index('ix_work_files_metrics_open_deadline', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
