@@ -1,41 +1,25 @@
 """The outgoing-then-incoming journey in a real headless browser (Debian's chromium via Playwright)."""
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.chromium import chromium
 from tests.conftest import FIXTURES, PASSWORD
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
 
-playwright_api = pytest.importorskip('playwright.sync_api')
-
-CHROMIUM = '/usr/bin/chromium'
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update']
 SCREENSHOTS = Path(__file__).resolve().parents[2] / 'docs' / 'screenshots'
 
 
 @pytest.fixture
-def server(app):
+def server(live_server):
     """The same app, served over HTTP from a background thread (the test database is a shared file)."""
-    if app.config['SQLALCHEMY_DATABASE_URI'].endswith(':memory:'):
-        pytest.skip('the browser test needs a database that threads can share')
-    httpd = make_server('127.0.0.1', 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{httpd.server_port}'
-    httpd.shutdown()
-    thread.join(timeout=10)
+    return live_server.url
 
 
 @pytest.fixture
 def browser_page():
-    if not Path(CHROMIUM).exists():
-        pytest.skip('Debian chromium is not installed')
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={'width': 1280, 'height': 900}, locale='vi-VN')
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -45,7 +29,6 @@ def browser_page():
         page.on('pageerror', lambda exc: problems.append(str(exc)))
         yield page, problems
         context.close()
-        browser.close()
 
 
 def sign_in(page, base, user):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.chromium import chromium
 from tests.conftest import PASSWORD
 from tests.signing_web.conftest import LEADER_PIN, SEAL_PIN, TITLE, awaiting, equipped, main_document_id  # noqa: F401
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
@@ -17,11 +18,6 @@ from workflow.files.models import Document
 from workflow.signing.placement import SIGNATURE_HEIGHT, SIGNATURE_WIDTH
 from workflow.storage import blobs
 
-playwright_api = pytest.importorskip('playwright.sync_api')
-
-CHROMIUM = '/usr/bin/chromium'
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update']
 SCREENSHOTS = Path(__file__).resolve().parents[2] / 'docs' / 'screenshots'
 # Every securitypolicyviolation event, page or worker, kept where the test can read it.
 WATCH_CSP = """
@@ -38,12 +34,7 @@ NON_WHITE_PIXELS = """(canvas) => {
 
 @pytest.fixture
 def browser_page(app, live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip('Debian chromium is not installed')
-    if app.config['SQLALCHEMY_DATABASE_URI'].endswith(':memory:'):
-        pytest.skip('the browser test needs a database that threads can share')
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={'width': 1280, 'height': 1000}, locale='vi-VN')
         context.add_init_script(WATCH_CSP)
         page = context.new_page()
@@ -57,7 +48,6 @@ def browser_page(app, live_server):
         page.on('console', lambda msg: problems.append(msg.text) if 'fake worker' in msg.text.lower() else None)
         yield page, problems
         context.close()
-        browser.close()
 
 
 def sign_in(page, base, user):

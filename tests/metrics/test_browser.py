@@ -4,14 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import chromium
 from tests.conftest import PASSWORD
 from workflow.extensions import db
 
-playwright_api = pytest.importorskip('playwright.sync_api')
-
-CHROMIUM = '/usr/bin/chromium'
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update']
 SCREENSHOT = Path(__file__).resolve().parents[2] / 'docs' / 'screenshots' / 'dashboard.png'
 TSV = Path(__file__).parent / 'tthc_h1_2023.csv'
 
@@ -45,12 +41,8 @@ def _canvas_is_drawn(page, selector):
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip('Debian chromium is not installed')
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _login(page, base, username):

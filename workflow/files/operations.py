@@ -71,9 +71,6 @@ def mark_not_electronic(file, reason, detail=''):
         file.paper_marks.append(PaperMark(reason=reason, detail=detail, at=now()))
 
 
-_mark_paper = mark_not_electronic
-
-
 def _sync_delivery(file):
     """A recipient's incoming file status is what the sender sees on its delivery."""
     if file.direction != 'incoming':
@@ -133,7 +130,7 @@ def create_file(actor, *, title, doc_type, upload, urgency='normal', summary='',
     file.search_text = search_text_of(file)
     db.session.add(file)
     if paper_origin:
-        _mark_paper(file, REASON_PAPER_ORIGIN, stored.document.filename)
+        mark_not_electronic(file, REASON_PAPER_ORIGIN, stored.document.filename)
     db.session.flush()
     grant(file, actor.unit_id)
     _event(file, actor, 'create', to_unit=actor.unit, to_user=actor, note=title)
@@ -151,7 +148,7 @@ def add_document(file, actor, *, upload, kind='main', paper_origin=False):
     stored.document.kind = kind
     file.documents.append(stored.document)
     if paper_origin:
-        _mark_paper(file, REASON_PAPER_ORIGIN, stored.document.filename)
+        mark_not_electronic(file, REASON_PAPER_ORIGIN, stored.document.filename)
     _event(file, actor, 'add_document', note=stored.document.filename)
     db.session.flush()
     audit.record(actor, 'add_document', file, document_id=stored.document.id, kind=kind,
@@ -176,7 +173,7 @@ def forward_file(file, actor, *, purpose, to_user=None, to_unit=None, note='', d
     _event(file, actor, 'forward', to_unit=unit, to_user=to_user, purpose=purpose, note=note,
            on_paper=on_paper)
     if on_paper:
-        _mark_paper(file, REASON_PAPER_STEP, _('Chuyển trên giấy'))
+        mark_not_electronic(file, REASON_PAPER_STEP, _('Chuyển trên giấy'))
     if purpose == 'info':
         _inform(file, actor, to_user=to_user, to_unit=unit)
     else:
@@ -250,9 +247,9 @@ def issue_file(file, actor, *, recipient_units, organisation_signature=None, on_
         organisation_signature(file, file.number, issued_at)
     else:
         file.signature_check = 'unsigned'
-        _mark_paper(file, REASON_UNSIGNED_ISSUANCE, _('Phát hành không có chữ ký số của cơ quan'))
+        mark_not_electronic(file, REASON_UNSIGNED_ISSUANCE, _('Phát hành không có chữ ký số của cơ quan'))
     if on_paper:
-        _mark_paper(file, REASON_PAPER_STEP, _('Phát hành bản giấy'))
+        mark_not_electronic(file, REASON_PAPER_STEP, _('Phát hành bản giấy'))
     file.search_text = search_text_of(file)
     _event(file, actor, 'issue', note=file.number, on_paper=on_paper)
     _apply(file, row)
@@ -292,7 +289,7 @@ def _deliver(source, unit, actor, at):
                                            paper_origin=document.paper_origin, uploaded_by_id=actor.id,
                                            unit_id=unit.id))
         if document.paper_origin:
-            _mark_paper(incoming, REASON_PAPER_ORIGIN, document.filename)
+            mark_not_electronic(incoming, REASON_PAPER_ORIGIN, document.filename)
     incoming.search_text = search_text_of(incoming)
     db.session.add(incoming)
     db.session.flush()
@@ -322,7 +319,7 @@ def register_file(file, actor, *, received_on_paper=False, note='', override_rea
     file.incoming_number = next_number(file.owner_unit_id, 'incoming', file.incoming_year)
     file.registered_at = at
     if received_on_paper:
-        _mark_paper(file, REASON_PAPER_STEP, _('Nhận bản giấy'))
+        mark_not_electronic(file, REASON_PAPER_STEP, _('Nhận bản giấy'))
     _event(file, actor, 'register', to_unit=actor.unit, to_user=actor,
            note=note or _('Số đến: %(n)s', n=file.incoming_number))
     _hand_to(file, unit=actor.unit, user=actor)
