@@ -480,7 +480,8 @@ def _judge_issued(file):
 
 def verify_bytes(data):
     """The verification report for any PDF, against this deployment's trust anchors and CRL."""
-    return verify_pdf(data, trust.trust_roots(), crls=[trust.current_crl()])
+    crl = trust.current_crl()
+    return verify_pdf(data, trust.trust_roots(), crls=[crl] if crl else [])
 
 
 def document_report(document):

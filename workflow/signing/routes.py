@@ -32,10 +32,8 @@ def root_certificate():
 
 @bp.get('/crl')
 def crl():
-    try:
-        return _der(trust.current_crl(), 'application/pkix-crl')
-    except PkiNotInitialised:
-        return _unavailable()
+    crl = trust.current_crl()
+    return _der(crl, 'application/pkix-crl') if crl else _unavailable()
 
 
 @bp.post('/ocsp')

@@ -14,6 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from ..extensions import db
 from . import pki
+from .errors import PkiNotInitialised
 from .models import TrustAnchor
 
 
@@ -34,15 +35,25 @@ def ensure_pki():
     return pki.init_pki(keys_dir(), organisation_name(), base_url=base_url())
 
 
+def _local_root():
+    try:
+        return [pki.root_certificate(keys_dir())]
+    except PkiNotInitialised:  # a deployment that has not run `pki init` yet trusts only imported anchors
+        return []
+
+
 def trust_roots():
     """The local root and every approved imported anchor (cryptography certificates)."""
-    roots = [pki.root_certificate(keys_dir())]
+    roots = _local_root()
     anchors = db.session.query(TrustAnchor).filter(TrustAnchor.approved_at.isnot(None)).all()
     roots += [x509.load_pem_x509_certificate(a.certificate_pem.encode()) for a in anchors]
     return roots
 
 
 def current_crl():
+    """The local CA's CRL (DER), or None before `pki init`."""
+    if not _local_root():
+        return None
     return pki.build_crl(keys_dir(), pki.revoked_certificates(keys_dir()))
 
 
@@ -70,5 +81,6 @@ def validation_context():
     """For embedding validation data (B-LT): our roots and our current CRL, no network needed."""
     from asn1crypto import crl as asn1_crl
 
+    crl = current_crl()
     return ValidationContext(trust_roots=[_asn1(c) for c in trust_roots()],
-                             crls=[asn1_crl.CertificateList.load(current_crl())], allow_fetching=False)
+                             crls=[asn1_crl.CertificateList.load(crl)] if crl else [], allow_fetching=False)
