@@ -1,4 +1,5 @@
 """Debian's chromium driven by Playwright, as every browser test starts it (Playwright downloads nothing)."""
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,3 +20,12 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page, base, user, password):
+    """Through the login form, as a person would; waits for the inbox."""
+    page.goto(f'{base}/login')
+    page.fill('#username', user.username)
+    page.fill('#password', password)
+    page.click('form[action="/login"] button[type=submit]')
+    page.wait_for_url(re.compile(r'.*/$'))

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.chromium import chromium
+from tests.chromium import sign_in as chromium_sign_in
 from tests.conftest import FIXTURES, PASSWORD
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
 
@@ -32,11 +33,7 @@ def browser_page():
 
 
 def sign_in(page, base, user):
-    page.goto(f'{base}/login')
-    page.fill('#username', user.username)
-    page.fill('#password', PASSWORD)
-    page.click('form[action="/login"] button[type=submit]')
-    page.wait_for_url(re.compile(r'.*/$'))
+    chromium_sign_in(page, base, user, PASSWORD)
 
 
 def sign_out(page):

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.chromium import chromium
+from tests.chromium import sign_in as chromium_sign_in
 from tests.conftest import PASSWORD
 from tests.signing_web.conftest import LEADER_PIN, SEAL_PIN, TITLE, awaiting, equipped, main_document_id  # noqa: F401
 from tests.web.conftest import as_user, org  # noqa: F401  (fixtures shared with the HTML tests)
@@ -51,11 +52,7 @@ def browser_page(app, live_server):
 
 
 def sign_in(page, base, user):
-    page.goto(f'{base}/login')
-    page.fill('#username', user.username)
-    page.fill('#password', PASSWORD)
-    page.click('form[action="/login"] button[type=submit]')
-    page.wait_for_url(re.compile(r'.*/$'))
+    chromium_sign_in(page, base, user, PASSWORD)
 
 
 def sign_out(page, violations):
