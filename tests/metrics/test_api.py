@@ -129,6 +129,23 @@ def test_dashboard_json_has_chart_series(client, data):
     assert charts['trend']['levels']['district']['targets'][-1] == 80.0
     assert charts['levels']['commune'] == {'rate': 66.66, 'target': 60.0, 'closed': 3}
     assert [u['rate'] for u in charts['units']] == sorted((u['rate'] for u in charts['units']), reverse=True)
+    # The dashboard now carries the median handling time too, read from the histogram: every file here
+    # took 3 days (the fixture's default), so it lies within that bucket, [72 h, 96 h).
+    district = body['indicators']['levels']['district']
+    assert district['median_handling_approx'] is True
+    assert 72 * 3600 <= district['median_handling_seconds'] < 96 * 3600
+
+
+def test_indicators_median_is_marked_approximate(client, data):
+    headers = api_token(client, data.admin)
+    body = client.get('/api/v1/metrics/indicators', query_string=MARCH, headers=headers).get_json()
+    for entry in [*body['levels'].values(), *body['units']]:
+        assert entry['median_handling_approx'] is True
+        if entry['closed']:
+            assert 72 * 3600 <= entry['median_handling_seconds'] < 96 * 3600
+            assert entry['median_handling_days'] == pytest.approx(entry['median_handling_seconds'] / 86400)
+        else:
+            assert entry['median_handling_seconds'] is None
 
 
 def test_targets_api_admin_edits_leader_reads(client, data):

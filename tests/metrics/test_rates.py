@@ -10,7 +10,7 @@ from workflow.extensions import db
 from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, WorkFile
 from workflow.files.operations import Upload, complete_file, create_file, mark_not_electronic
 from workflow.metrics import periods, queries
-from workflow.metrics.models import DailyCount
+from workflow.metrics.models import HANDLING_BUCKET_COLUMNS, HANDLING_BUCKET_EDGES_HOURS, DailyCount
 from workflow.metrics.operations import rebuild_daily_counts, seed_default_targets
 from workflow.timeutil import clock_at
 
@@ -24,8 +24,31 @@ def figures(cd, period, **kwargs):
 
 
 def daily_rows():
-    return sorted((r.unit_id, r.day, r.closed, r.fully_electronic, r.with_deadline, r.on_time, r.issued, r.issued_signed)  # noqa: E501
+    return sorted((r.unit_id, r.day, r.closed, r.fully_electronic, r.with_deadline, r.on_time, r.issued, r.issued_signed,  # noqa: E501
+                   *[getattr(r, name) for name in HANDLING_BUCKET_COLUMNS])
                   for r in db.session.scalars(select(DailyCount)))
+
+
+def bucket_width(seconds):
+    """Width in seconds of the histogram bucket holding a handling time (infinite for the last)."""
+    hours = seconds / 3600
+    edges = HANDLING_BUCKET_EDGES_HOURS
+    for low, high in zip(edges, edges[1:], strict=False):
+        if low <= hours < high:
+            return (high - low) * 3600
+    return float('inf')  # the open-ended last bucket (or a negative time, which the tests never make)
+
+
+def assert_within_resolution(approx, durations):
+    """The histogram's median lies within the bucket resolution of the exact median, both computed
+    here from the test's own handling times (in seconds)."""
+    ordered = sorted(durations)
+    n = len(ordered)
+    lower, upper = ordered[(n - 1) // 2], ordered[n // 2]
+    exact = (lower + upper) / 2
+    resolution = max(bucket_width(lower), bucket_width(upper))
+    assert approx is not None
+    assert abs(approx - exact) <= resolution + 1e-6, (approx, exact, resolution)
 
 
 def test_rates_per_level_and_unit_with_known_answers(cd):
@@ -178,7 +201,9 @@ def test_indicators_signed_share_on_time_median_and_overdue(cd):
     assert district['signed_rate'] == pytest.approx(2 / 3)
     assert (district['with_deadline'], district['on_time']) == (3, 2)
     tp = next(u for u in data['units'] if u['unit_id'] == cd.departments['TP'].id)
-    assert tp['median_handling_seconds'] == pytest.approx(3 * 86400)  # median of 1, 2, 4, 10 days
+    # Median of 1, 2, 4, 10 days is 3 days exactly; the histogram's is within the bucket resolution.
+    assert_within_resolution(tp['median_handling_seconds'], [d * 86400 for d in (1, 2, 4, 10)])
+    assert tp['median_handling_approx'] is True
     assert tp['on_time_rate'] == pytest.approx(2 / 3)
     assert data['levels']['commune']['overdue_now'] == 1
     assert data['levels']['commune']['issued'] == 0
@@ -190,7 +215,52 @@ def test_median_with_an_odd_count_is_the_middle_value(cd):
         cd.closed_file(cd.dong_hiep, at, created_at=at - timedelta(days=days))
     db.session.commit()
     medians = queries.median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
-    assert medians == {'commune': pytest.approx(3 * 86400)}
+    assert set(medians) == {'commune'}
+    assert_within_resolution(medians['commune'], [d * 86400 for d in (5, 1, 3)])
+    exact = queries.exact_median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
+    assert exact == {'commune': pytest.approx(3 * 86400)}
+
+
+def test_histogram_median_tracks_the_exact_median_per_level_and_unit(cd):
+    import random
+    rng = random.Random(20240301)
+    at = vn_time(2024, 3, 20, 15, 0)
+    handled = {'district': [], 'commune': []}
+    by_unit = {}
+    units = [(cd.vp, 'district'), (cd.departments['TP'], 'district'), (cd.dong_hiep, 'commune')]
+    for index in range(61):
+        unit, level = units[index % 3]
+        seconds = int(rng.choice([rng.uniform(0, 4 * 3600), rng.uniform(3600, 6 * 86400),
+                                  rng.uniform(2 * 86400, 29 * 86400)]))
+        closed = at - timedelta(days=index % 15)
+        cd.closed_file(unit, closed, created_at=closed - timedelta(seconds=seconds))
+        handled[level].append(seconds)
+        by_unit.setdefault(unit.id, []).append(seconds)
+    db.session.commit()
+    march = periods.month(2024, 3)
+    for level, median in queries.median_handling_seconds(march, admin_view(cd), by='level').items():
+        assert_within_resolution(median, handled[level])
+    for unit_id, median in queries.median_handling_seconds(march, admin_view(cd), by='unit').items():
+        assert_within_resolution(median, by_unit[unit_id])
+    assert set(queries.median_handling_seconds(march, admin_view(cd), by='unit')) == set(by_unit)
+    # The rebuild puts every file in the same bucket as the listener did.
+    kept = daily_rows()
+    rebuild_daily_counts()
+    assert daily_rows() == kept
+
+
+def test_median_from_buckets_interpolates_within_the_middle_bucket():
+    empty = [0] * len(HANDLING_BUCKET_COLUMNS)
+    assert queries.median_from_buckets(empty) is None
+    one = list(empty)
+    one[HANDLING_BUCKET_EDGES_HOURS.index(24)] = 1  # one file handled in [24 h, 36 h): the bucket's middle
+    assert queries.median_from_buckets(one) == pytest.approx(30 * 3600)
+    four = list(empty)
+    four[HANDLING_BUCKET_EDGES_HOURS.index(4)] = 4  # four files in [4 h, 8 h): at 4.5, 5.5, 6.5, 7.5 h
+    assert queries.median_from_buckets(four) == pytest.approx(6 * 3600)
+    long = list(empty)
+    long[-1] = 3  # open-ended: "30 days or more" is given as 30 days
+    assert queries.median_from_buckets(long) == pytest.approx(30 * 86400)
 
 
 def test_rebuilding_the_daily_counts_gives_what_the_listener_kept(cd):

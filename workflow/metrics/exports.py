@@ -59,7 +59,7 @@ def _indicators(period, selection, by):
     first = [(_('Cấp'), 'text')] if by == 'levels' else [(_('Mã đơn vị'), 'text'), (_('Đơn vị'), 'text')]
     columns = first + [(_('Văn bản phát hành'), 'int'), (_('Có chữ ký số hợp lệ'), 'int')] + \
         _pct_columns(_('Tỷ lệ ký số (%)')) + [(_('Hồ sơ có hạn'), 'int'), (_('Đúng hạn'), 'int')] + \
-        _pct_columns(_('Tỷ lệ đúng hạn (%)')) + [(_('Thời gian xử lý trung vị (ngày)'), 'number'),
+        _pct_columns(_('Tỷ lệ đúng hạn (%)')) + [(_('Thời gian xử lý trung vị ≈ (ngày)'), 'number'),
                                                   (_('Quá hạn hiện tại'), 'int')]
     rows = []
     for key, e in entries:

@@ -38,5 +38,13 @@ def days(seconds):
     return _('%(days)s ngày', days=format_decimal(seconds / 86400, format='#,##0.0'))
 
 
+def approx_days(seconds):
+    """The median handling time, which is read from a histogram: '≈ 3,2 ngày' (see
+    queries.median_from_buckets for the resolution)."""
+    if seconds is None:
+        return '—'
+    return _('≈ %(days)s ngày', days=format_decimal(seconds / 86400, format='#,##0.0'))
+
+
 def number(value):
     return format_decimal(value or 0, format='#,##0')

@@ -17,6 +17,8 @@ from ..files.models import PaperMark, WorkFile
 from ..timeutil import now
 from .i18n import _
 from .models import (
+    HANDLING_BUCKET_COLUMNS,
+    HANDLING_BUCKET_EDGES_HOURS,
     INDICATOR_DIGITAL_SIGNATURE,
     INDICATOR_PAPERLESS,
     INDICATOR_TTHC_ONLINE,
@@ -104,20 +106,37 @@ def _count_where(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _bucket_counts(seconds):
+    """One SUM(CASE …) per handling-time bucket of models.HANDLING_BUCKET_EDGES_HOURS (the same
+    expression for the listener and the rebuild, so both put a file in the same bucket)."""
+    edges = HANDLING_BUCKET_EDGES_HOURS
+    sums = []
+    for index, name in enumerate(HANDLING_BUCKET_COLUMNS):
+        conditions = []
+        if index > 0:
+            conditions.append(seconds >= edges[index] * 3600)
+        if index + 1 < len(edges):
+            conditions.append(seconds < edges[index + 1] * 3600)
+        sums.append(_count_where(and_(*conditions)).label(name) if conditions else func.count().label(name))
+    return sums
+
+
 def _closure_counts(connection, unit_id, day):
     start, end = day_start_utc(day), day_start_utc(day + timedelta(days=1))
     row = connection.execute(
         select(func.count(WorkFile.id), _count_where(_fully_electronic()),
                _count_where(WorkFile.deadline.is_not(None)),
                _count_where(and_(WorkFile.deadline.is_not(None), WorkFile.closed_at <= WorkFile.deadline)),
-               func.coalesce(func.sum(_seconds_between(WorkFile.closed_at, WorkFile.created_at)), 0))
+               func.coalesce(func.sum(_seconds_between(WorkFile.closed_at, WorkFile.created_at)), 0),
+               *_bucket_counts(_seconds_between(WorkFile.closed_at, WorkFile.created_at)))
         .where(WorkFile.owner_unit_id == unit_id, WorkFile.closed_at >= start, WorkFile.closed_at < end)).one()
     issued = connection.execute(
         select(func.count(WorkFile.id), _count_where(WorkFile.signature_check == 'valid'))
         .where(WorkFile.issuing_unit_id == unit_id, WorkFile.direction == 'outgoing',
                WorkFile.issued_at >= start, WorkFile.issued_at < end)).one()
     return {'closed': row[0], 'fully_electronic': row[1], 'with_deadline': row[2], 'on_time': row[3],
-            'handling_seconds': int(round(row[4] or 0)), 'issued': issued[0], 'issued_signed': issued[1]}
+            'handling_seconds': int(round(row[4] or 0)), 'issued': issued[0], 'issued_signed': issued[1],
+            **{name: int(value or 0) for name, value in zip(HANDLING_BUCKET_COLUMNS, row[5:], strict=True)}}
 
 
 def refresh_daily_counts(pairs, connection=None):
@@ -177,20 +196,22 @@ def rebuild_daily_counts():
                                          WorkFile.closed_at <= WorkFile.deadline)).label('on_time'),
                        func.coalesce(func.sum(_seconds_between(WorkFile.closed_at, WorkFile.created_at)), 0)
                        .label('handling_seconds'),
-                       literal(0).label('issued'), literal(0).label('issued_signed'))
+                       literal(0).label('issued'), literal(0).label('issued_signed'),
+                       *_bucket_counts(_seconds_between(WorkFile.closed_at, WorkFile.created_at)))
                 .where(WorkFile.closed_at.is_not(None)).group_by(WorkFile.owner_unit_id, closed_day))
     issues = (select(WorkFile.issuing_unit_id.label('unit_id'), issued_day.label('day'),
                      literal(0).label('closed'), literal(0).label('fully_electronic'),
                      literal(0).label('with_deadline'), literal(0).label('on_time'),
                      literal(0).label('handling_seconds'),
                      func.count(WorkFile.id).label('issued'),
-                     _count_where(WorkFile.signature_check == 'valid').label('issued_signed'))
+                     _count_where(WorkFile.signature_check == 'valid').label('issued_signed'),
+                     *[literal(0).label(name) for name in HANDLING_BUCKET_COLUMNS])
               .where(WorkFile.issued_at.is_not(None), WorkFile.direction == 'outgoing',
                      WorkFile.issuing_unit_id.is_not(None))
               .group_by(WorkFile.issuing_unit_id, issued_day))
     both = closures.union_all(issues).subquery()
     columns = ('closed', 'fully_electronic', 'with_deadline', 'on_time', 'handling_seconds', 'issued',
-               'issued_signed')
+               'issued_signed', *HANDLING_BUCKET_COLUMNS)
     merged = select(both.c.unit_id, both.c.day, *[func.sum(both.c[name]).label(name) for name in columns]) \
         .group_by(both.c.unit_id, both.c.day)
     connection.execute(insert(DailyCount).from_select(['unit_id', 'day', *columns], merged))

@@ -20,6 +20,8 @@ from ..files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGN
 from ..timeutil import now
 from .i18n import _, _l
 from .models import (
+    HANDLING_BUCKET_COLUMNS,
+    HANDLING_BUCKET_EDGES_HOURS,
     INDICATOR_DIGITAL_SIGNATURE,
     INDICATOR_PAPERLESS,
     INDICATOR_TTHC_ONLINE,
@@ -167,9 +169,12 @@ def _in_period(period):
     return and_(DailyCount.day >= period.start, DailyCount.day <= period.end)
 
 
-def _daily_sums(period, selection, group):
-    columns = ('closed', 'fully_electronic', 'with_deadline', 'on_time', 'handling_seconds', 'issued',
+SUM_COLUMNS = ('closed', 'fully_electronic', 'with_deadline', 'on_time', 'handling_seconds', 'issued',
                'issued_signed')
+
+
+def _daily_sums(period, selection, group, *, with_buckets=False):
+    columns = SUM_COLUMNS + (HANDLING_BUCKET_COLUMNS if with_buckets else ())
     query = (select(group.label('key'), *[func.sum(getattr(DailyCount, name)).label(name) for name in columns])
              .join(Unit, Unit.id == DailyCount.unit_id)
              .where(_in_period(period), selection.restrict(DailyCount.unit_id)).group_by(group))
@@ -313,8 +318,53 @@ def _duration_seconds():
     return (func.julianday(WorkFile.closed_at) - func.julianday(WorkFile.created_at)) * 86400.0
 
 
+def median_from_buckets(counts):
+    """The median handling time in seconds from a histogram (counts per bucket of
+    models.HANDLING_BUCKET_EDGES_HOURS), or None for no files.
+
+    The k-th of the c files in bucket [low, high) is placed at low + (high − low)·(k − ½)/c (spread
+    evenly, linear interpolation); the median is the middle file's value, or the mean of the two
+    middle files' values for an even count. Each estimated file lies in the same bucket as the real
+    one, so the result is within the width of the bucket(s) holding the middle file(s) of the exact
+    median. The last bucket is open-ended: a middle file there is given as its lower edge (30 days)."""
+    counts = [int(c or 0) for c in counts]
+    total = sum(counts)
+    if not total:
+        return None
+    edges = HANDLING_BUCKET_EDGES_HOURS
+
+    def value_at(rank):  # rank counts from 1
+        before = 0
+        for index, count in enumerate(counts):
+            if rank <= before + count:
+                low = edges[index] * 3600.0
+                if index + 1 >= len(edges):
+                    return low
+                high = edges[index + 1] * 3600.0
+                return low + (high - low) * (rank - before - 0.5) / count
+            before += count
+        raise AssertionError('rank beyond the histogram')
+
+    return (value_at((total + 1) // 2) + value_at((total + 2) // 2)) / 2
+
+
+def _median_of(sums):
+    return median_from_buckets([sums.get(name, 0) for name in HANDLING_BUCKET_COLUMNS])
+
+
 def median_handling_seconds(period, selection, *, by='level'):
-    """{level or unit_id: median of closed_at − created_at in seconds} over files closed in the period.
+    """{level or unit_id: median of closed_at − created_at in seconds} over files closed in the
+    period, read from the handling-time histogram of the daily counts: approximate to the bucket
+    resolution (see median_from_buckets), and its cost does not grow with the number of files."""
+    group = Unit.level_code if by == 'level' else DailyCount.unit_id
+    sums = _daily_sums(period, selection, group, with_buckets=True)
+    medians = {key: _median_of(entry) for key, entry in sums.items()}
+    return {key: value for key, value in medians.items() if value is not None}
+
+
+def exact_median_handling_seconds(period, selection, *, by='level'):
+    """The exact median, straight from the work files (reads every file closed in the period): used
+    to check the histogram's median, never by the dashboard or the API.
 
     PostgreSQL: percentile_cont(0.5). Elsewhere: the middle row(s) by ROW_NUMBER() over the
     group, which gives the same interpolated median."""
@@ -343,13 +393,16 @@ def overdue_now(selection, *, by='level'):
     return dict(db.session.execute(query).all())
 
 
-def _indicator_entry(sums, median, overdue, signature_target):
+def _indicator_entry(sums, overdue, signature_target, medians):
+    median = _median_of(sums) if medians else None
     return {'closed': sums['closed'],
             'issued': sums['issued'], 'issued_signed': sums['issued_signed'],
             'signed_rate': rate(sums['issued_signed'], sums['issued']), 'signed_target': signature_target,
             'with_deadline': sums['with_deadline'], 'on_time': sums['on_time'],
             'on_time_rate': rate(sums['on_time'], sums['with_deadline']),
+            # Approximate: read from the handling-time histogram (models.HANDLING_BUCKET_EDGES_HOURS).
             'median_handling_seconds': median, 'median_handling_days': None if median is None else median / 86400,
+            'median_handling_approx': True,
             'overdue_now': int(overdue or 0)}
 
 
@@ -357,24 +410,24 @@ def indicators(period, selection, *, targets=None, medians=True):
     """Signed share of issued documents, on-time completion, median handling time and files overdue
     now, per level and per unit.
 
-    Everything but the median comes from the daily counts. The median is exact (percentile_cont),
-    so it reads every file closed in the period: `medians=False` leaves it out (None)."""
+    Everything comes from the daily counts, so the cost does not grow with the number of files. The
+    median handling time is read from their handling-time histogram, so it is approximate to the
+    bucket resolution (`median_handling_approx` is True; see median_from_buckets). `medians=False`
+    leaves it out (None)."""
     targets = targets or Targets()
-    by_level = _daily_sums(period, selection, Unit.level_code)
-    by_unit = _daily_sums(period, selection, DailyCount.unit_id)
-    medians_level = median_handling_seconds(period, selection, by='level') if medians else {}
-    medians_unit = median_handling_seconds(period, selection, by='unit') if medians else {}
+    by_level = _daily_sums(period, selection, Unit.level_code, with_buckets=medians)
+    by_unit = _daily_sums(period, selection, DailyCount.unit_id, with_buckets=medians)
     overdue_level, overdue_unit = overdue_now(selection, by='level'), overdue_now(selection, by='unit')
-    levels = {code: _indicator_entry(by_level.get(code, EMPTY_SUMS), medians_level.get(code), overdue_level.get(code),
-                                     targets.value(code, period.year, INDICATOR_DIGITAL_SIGNATURE))
+    levels = {code: _indicator_entry(by_level.get(code, EMPTY_SUMS), overdue_level.get(code),
+                                     targets.value(code, period.year, INDICATOR_DIGITAL_SIGNATURE), medians)
               for code in selection.levels}
     units = []
     for unit in sorted(selection.units.values(), key=lambda u: u.code):
         sums = by_unit.get(unit.id)
         if sums is None and not overdue_unit.get(unit.id) and not unit.active:
             continue
-        entry = _indicator_entry(sums or EMPTY_SUMS, medians_unit.get(unit.id), overdue_unit.get(unit.id),
-                                 targets.value(unit.level, period.year, INDICATOR_DIGITAL_SIGNATURE))
+        entry = _indicator_entry(sums or EMPTY_SUMS, overdue_unit.get(unit.id),
+                                 targets.value(unit.level, period.year, INDICATOR_DIGITAL_SIGNATURE), medians)
         units.append({'unit_id': unit.id, 'code': unit.code, 'name': unit.name, 'level': unit.level, **entry})
     return {'period': period.query_args(), 'levels': levels, 'units': units}
 
@@ -444,12 +497,12 @@ def dossiers(period, selection, *, targets=None):
 
 def dashboard(period, selection):
     """Everything the dashboard's charts draw, in one JSON-ready mapping. Read from the daily counts
-    only, so its cost does not grow with the number of files (the exact median handling time, which
-    must read the period's files, is on the page and at /api/v1/metrics/indicators)."""
+    only, so its cost does not grow with the number of files (the median handling time included: it
+    comes from their handling-time histogram and is approximate to the bucket resolution)."""
     targets = Targets()
     return {'period': {**period.query_args(), 'label': str(period.label)},
             'paperless': paperless(period, selection, targets=targets, list_limit=20),
-            'indicators': indicators(period, selection, targets=targets, medians=False),
+            'indicators': indicators(period, selection, targets=targets),
             'trend': monthly_trend(period, selection, targets=targets),
             'dossiers': dossiers(period, selection, targets=targets)}
 

@@ -40,7 +40,8 @@ def require_metrics_role():
 @bp.context_processor
 def metrics_helpers():
     # `_` here is the metrics room's gettext (falls back to the app catalogue): see metrics/i18n.py.
-    return {'_': _, 'pct': formatting.percent, 'gap': formatting.gap, 'days': formatting.days,
+    # `days` shows only the median handling time, which is approximate: '≈ 3,2 ngày'.
+    return {'_': _, 'pct': formatting.percent, 'gap': formatting.gap, 'days': formatting.approx_days,
             'num': formatting.number, 'indicator_label': indicator_label, 'level_names': queries.level_names(),
             'period_kinds': KINDS}
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5f20b598a514
+Revision ID: bd2a3bd2da60
 Revises: 
-Create Date: 2026-11-28 22:03:12.930952
+Create Date: 2026-11-28 22:22:37.326017
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflow.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '5f20b598a514'
+revision = 'bd2a3bd2da60'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,23 @@ def upgrade():
     sa.Column('handling_seconds', sa.BigInteger(), nullable=False),
     sa.Column('issued', sa.Integer(), nullable=False),
     sa.Column('issued_signed', sa.Integer(), nullable=False),
+    sa.Column('handled_0_1h', sa.Integer(), nullable=False),
+    sa.Column('handled_1_2h', sa.Integer(), nullable=False),
+    sa.Column('handled_2_4h', sa.Integer(), nullable=False),
+    sa.Column('handled_4_8h', sa.Integer(), nullable=False),
+    sa.Column('handled_8_12h', sa.Integer(), nullable=False),
+    sa.Column('handled_12_24h', sa.Integer(), nullable=False),
+    sa.Column('handled_24_36h', sa.Integer(), nullable=False),
+    sa.Column('handled_36_48h', sa.Integer(), nullable=False),
+    sa.Column('handled_48_72h', sa.Integer(), nullable=False),
+    sa.Column('handled_72_96h', sa.Integer(), nullable=False),
+    sa.Column('handled_96_120h', sa.Integer(), nullable=False),
+    sa.Column('handled_120_168h', sa.Integer(), nullable=False),
+    sa.Column('handled_168_240h', sa.Integer(), nullable=False),
+    sa.Column('handled_240_336h', sa.Integer(), nullable=False),
+    sa.Column('handled_336_504h', sa.Integer(), nullable=False),
+    sa.Column('handled_504_720h', sa.Integer(), nullable=False),
+    sa.Column('handled_720h_up', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_metric_daily_counts_unit_id_units')),
     sa.PrimaryKeyConstraint('unit_id', 'day', name=op.f('pk_metric_daily_counts'))
     )
