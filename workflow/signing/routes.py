@@ -3,7 +3,8 @@ import base64
 import binascii
 
 from cryptography.hazmat.primitives import serialization
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
 
 from . import pki, trust
 from .errors import PkiNotInitialised
@@ -17,7 +18,8 @@ def _der(body, mimetype):
 
 
 def _unavailable():
-    return Response('PKI not initialised', status=503, mimetype='text/plain')
+    message = _('Hạ tầng khóa công khai chưa được khởi tạo (flask --app wsgi pki init).')
+    return jsonify({'error': {'code': 'pki_not_initialised', 'message': message}}), 503
 
 
 @bp.get('/ca')
