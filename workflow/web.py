@@ -40,10 +40,27 @@ def load_user(user_id):
     return user if user is not None and user.active else None
 
 
+def _has_nul(request):
+    """NUL characters in text fields: PostgreSQL refuses them, and no person types them."""
+    texts = list(request.args.values())
+    if request.mimetype in ('application/x-www-form-urlencoded', 'multipart/form-data'):
+        texts += list(request.form.values())
+    elif request.is_json:
+        return b'\\u0000' in request.get_data()
+    return any('\x00' in text for text in texts)
+
+
+def refuse_nul_characters():
+    if _has_nul(request):
+        return error_response(400, 'invalid_characters', _('Dữ liệu gửi lên chứa ký tự không hợp lệ.'))
+    return None
+
+
 def install_request_hooks(app):
     from .files.concurrency import mark_request_start
 
     app.before_request(mark_request_start)
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def finish_transaction(response):

@@ -6,7 +6,8 @@ from tests.api.conftest import BASE
 BODIES = [None, {}, [], 'x', 5, {'pin': 5, 'box': 'a', 'page': 'x'}, {'recipient_unit_ids': [None, 'a']},
           {'to_user_id': 'x', 'purpose': 3, 'deadline': '2026-13-45'}, {'lead_user_id': [1], 'deadline': 'hôm qua'},
           {'code': None, 'name': 7, 'level': [], 'parent_id': {}}, {'username': 1, 'password': 2, 'roles': 'admin'},
-          {'note': {'a': 1}, 'reply_file_id': -1, 'reason': 7}, {'value': 'x', 'year': 'y', 'indicator': None}]
+          {'note': {'a': 1}, 'reply_file_id': -1, 'reason': 7}, {'value': 'x', 'year': 'y', 'indicator': None},
+          {'note': 'NUL \u0000 inside', 'title': '\u0000'}]
 QUERIES = ['?from=2026-99-01', '?from=x&to=y', '?level=zzz&unit_id=abc', '?period=decade&year=abc&number=99',
            '?page=-1&box=zzz', '?format=xml&year=-5', '?q=%25%00']
 

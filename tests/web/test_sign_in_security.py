@@ -61,3 +61,8 @@ def test_the_login_page_is_rate_limited_per_address(app, monkeypatch, specialist
 def test_a_signed_in_user_is_sent_to_the_inbox(client, specialist):
     login(client, specialist)
     assert client.get('/login').headers['Location'].endswith('/')
+
+
+def test_nul_characters_in_a_form_are_refused_clearly(client, specialist):
+    response = client.post('/login', data={'username': 'cv.an\x00', 'password': PASSWORD})
+    assert response.status_code == 400 and 'ký tự không hợp lệ' in response.get_data(as_text=True)
