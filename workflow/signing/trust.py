@@ -66,11 +66,17 @@ def tsa_answer(request_der):
 
 
 def timestamper():
-    """TSA_URL when configured; otherwise this deployment's own TSA, called in process."""
+    """TSA_URL when configured; otherwise this deployment's own TSA, called in process.
+
+    Kept per app and per TSA (the local one also per certificate file), so that its connection and
+    certificate caches serve every signature instead of being rebuilt for each one."""
     url = current_app.config.get('TSA_URL')
-    if url:
-        return HTTPTimeStamper(url, timeout=10)
-    return pki.local_timestamper(keys_dir())
+    tsa_pem = keys_dir() / 'tsa.pem'
+    key = ('url', url) if url else ('local', str(tsa_pem), tsa_pem.stat().st_mtime_ns if tsa_pem.exists() else 0)
+    cache = current_app.extensions.setdefault('timestampers', {})
+    if key not in cache:
+        cache[key] = HTTPTimeStamper(url, timeout=10) if url else pki.local_timestamper(keys_dir())
+    return cache[key]
 
 
 def _asn1(certificate):
