@@ -145,3 +145,19 @@ def test_a_two_tier_deployment_province_and_commune_works_the_same(ctx):
     assert file.number == '01/KH-UBND'
     assert register_file(delivery.file, people['vt.xa']) == 1
     assert delivery.status == 'registered'
+
+
+def test_a_clerk_who_just_lost_the_file_to_a_colleague_gets_a_conflict_not_a_refusal(org):
+    from workflow.errors import Conflict
+    from workflow.files.transitions import JUST_NOW
+    from workflow.timeutil import clock_at, now
+    colleague = org._user('vt2.huyen', org.district, ['clerk'], 'Văn thư')
+    file = org.draft()
+    forward_file(file, org.specialist, purpose='handle', to_unit=org.district)
+    forward_file(file, org.clerk, purpose='handle', to_user=org.chairman)
+    with pytest.raises(Conflict) as lost:
+        forward_file(file, colleague, purpose='handle', to_user=org.finance_leader)
+    assert lost.value.code == 'concurrent_change'
+    with clock_at(now() + JUST_NOW * 2), pytest.raises(NotAllowed) as refused:
+        forward_file(file, colleague, purpose='handle', to_user=org.finance_leader)
+    assert refused.value.status == 403  # long after: simply not theirs

@@ -4,10 +4,12 @@ A row is (direction, action, from-statuses, target, who). A target of None keeps
 `who` names a rule in WHO below; every rule takes (file, actor).
 """
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from ..errors import NotAllowed
+from ..errors import Conflict, NotAllowed
+from ..timeutil import aware, now
 
 OPEN_OUTGOING = ('draft', 'returned', 'in_progress', 'awaiting_signature', 'signed', 'sign_failed')
 OPEN_INCOMING = ('registered', 'assigned', 'in_progress')
@@ -131,8 +133,26 @@ def require(file, action, actor):
                             status=STATUS_LABELS.get(file.status, file.status)), code='invalid_transition',
                          status=409)
     if not WHO[row.who](file, actor):
+        if _just_taken_from(file, actor):
+            raise Conflict(_l('Hồ sơ vừa được người khác xử lý trong lúc bạn thao tác (có thể do bấm hai lần); '
+                              'thao tác của bạn chưa được thực hiện. Hãy tải lại trang để xem trạng thái mới.'),
+                           code='concurrent_change')
         raise NotAllowed(_l('Bạn không có quyền thực hiện thao tác này với hồ sơ.'))
     return row
+
+
+JUST_NOW = timedelta(minutes=2)
+
+
+def _just_taken_from(file, actor):
+    """Someone else moved the file moments ago from a place where `actor` could act on it (their own
+    hands, or their unit's clerks): the actor lost a race, which is a conflict, not a lack of rights."""
+    last = file.events[-1] if file.events else None
+    if last is None or last.actor_id == actor.id or now() - aware(last.at) > JUST_NOW:
+        return False
+    if last.from_user_id is not None:
+        return last.from_user_id == actor.id
+    return last.from_unit_id == actor.unit_id and actor.has_role('clerk')
 
 
 def available_actions(file, actor):
