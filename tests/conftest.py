@@ -15,6 +15,7 @@ from workflow.directory.models import Unit, User, use_light_password_hashing
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
 from workflow.files.operations import Upload, create_file
+from workflow.files.page_cache import forget_everything
 
 FIXTURES = Path(__file__).parent / 'fixtures'
 PASSWORD = 'Matkhau@123'
@@ -69,6 +70,7 @@ def _wipe():
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+    forget_everything()  # pages kept for people who no longer exist
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,10 @@ def _bind_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    from .files.freshness import install_inbox_versions
+    from .files.page_cache import init_page_cache
+    install_inbox_versions(db.session)
+    init_page_cache(app)
 
 
 def _register_blueprints(app):

@@ -101,7 +101,18 @@ def from_environment():
         'MAIL_FROM': os.environ.get('MAIL_FROM', 'vanphong@localhost'),
         'REMINDER_DAYS': _positive_int('REMINDER_DAYS', 2),
         'BULK_SIGN_MAX': _positive_int('BULK_SIGN_MAX', 50),
+        'PAGE_CACHE': _page_cache(),
+        'PAGE_CACHE_ENTRIES': _positive_int('PAGE_CACHE_ENTRIES', 2000),
     }
+
+
+def _page_cache():
+    kind = os.environ.get('PAGE_CACHE', 'memory')
+    if kind not in ('memory', 'redis', 'off'):
+        raise ConfigError('PAGE_CACHE must be memory, redis or off')
+    if kind == 'redis' and not _redis_url():
+        raise ConfigError('PAGE_CACHE=redis needs REDIS_URL')
+    return kind
 
 
 def _redis_url():

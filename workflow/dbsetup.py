@@ -1,12 +1,14 @@
 """Engine-level settings that depend on the database in use."""
 from sqlalchemy import event
 
+from .dbsession import reading_request
 from .extensions import db
 
 
 def configure_engine(app):
-    """SQLite (the embedded mode): WAL journal, foreign keys on, and every transaction taking the
-    write lock up front (BEGIN IMMEDIATE), so that concurrent writers queue instead of deadlocking."""
+    """SQLite (the embedded mode): WAL journal, foreign keys on, and every transaction that may write
+    taking the write lock up front (BEGIN IMMEDIATE), so that concurrent writers queue instead of
+    deadlocking; read-only requests begin a plain (deferred) transaction and run side by side."""
     with app.app_context():
         engine = db.engine
         if engine.dialect.name != 'sqlite':
@@ -23,4 +25,5 @@ def configure_engine(app):
 
         @event.listens_for(engine, 'begin')
         def on_begin(connection):
-            connection.exec_driver_sql('BEGIN IMMEDIATE')
+            # Readers share the database (WAL); a request that may write queues for the lock at once.
+            connection.exec_driver_sql('BEGIN' if reading_request() else 'BEGIN IMMEDIATE')

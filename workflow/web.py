@@ -5,6 +5,7 @@ from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -13,6 +14,7 @@ from . import timeutil
 from .directory.models import User
 from .errors import DomainError
 from .extensions import db, login_manager
+from .files.models import InboxVersion
 from .files.transitions import STATUS_LABELS
 from .storage import StorageError
 
@@ -36,8 +38,17 @@ def error_response(status, code, message, *, rollback=True):
 
 @login_manager.user_loader
 def load_user(user_id):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The signed-in person, with their inbox version in the same query (the page cache's key)."""
+    try:
+        row = db.session.execute(select(User, InboxVersion.version)
+                                 .outerjoin(InboxVersion, InboxVersion.user_id == User.id)
+                                 .where(User.id == int(user_id))).first()
+    except ValueError:
+        return None
+    if row is None or not row[0].active:
+        return None
+    user, user.inbox_version = row[0], row[1] or 0
+    return user
 
 
 def _has_nul(request):
@@ -140,9 +151,14 @@ def install_request_hooks(app):
 
     @app.context_processor
     def helpers():
+        from .files.page_cache import badge_counts
         from .files.queries import inbox_count
         from .i18n import select_locale
+        from .notifications.operations import unread_count
 
-        count = inbox_count(current_user) if current_user.is_authenticated else 0
-        return {'status_label': lambda s: STATUS_LABELS.get(s, s), 'inbox_total': count,
-                'current_locale': select_locale()}
+        inbox_total, unread = 0, 0
+        if current_user.is_authenticated:
+            inbox_total, unread = badge_counts(
+                current_user, lambda: (inbox_count(current_user), unread_count(current_user)))
+        return {'status_label': lambda s: STATUS_LABELS.get(s, s), 'inbox_total': inbox_total,
+                'unread_notifications': lambda: unread, 'current_locale': select_locale()}

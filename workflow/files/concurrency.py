@@ -11,12 +11,11 @@ from flask import g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..dbsession import READ_METHODS
 from ..errors import Conflict
 from ..extensions import db
 from ..timeutil import now
 from .models import FileEvent, WorkFile
-
-READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 
 
 def mark_request_start():

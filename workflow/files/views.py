@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from ..directory.models import Unit, User
 from ..errors import BadInput, DomainError
 from ..extensions import db
+from ..i18n import select_locale
 from ..signing import operations as signing_operations
 from ..signing.panels import signing_context
 from ..storage import blobs
@@ -59,6 +60,7 @@ from .operations import (
     return_file,
     start_handling,
 )
+from .page_cache import person_key, seconds_fresh, serve_page
 from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
 from .transitions import STATUS_LABELS, available_actions
@@ -127,21 +129,36 @@ def settle(exc):
 
 # ---------------------------------------------------------------- boxes
 
-def _box(box):
+def _list_page(box):
+    """The context of a list page: the search form, one page of files, the counts."""
     form = SearchForm(request.args)
     form.status.choices = [('', _('Mọi trạng thái'))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
     form.validate()
     page = form.page.data if isinstance(form.page.data, int) and form.page.data > 0 else 1
     status = form.status.data if form.status.data in STATUS_LABELS else None
     files, total = list_files(current_user, box=box, status=status, q=form.q.data, page=page)
-    return render_template('files/list.html', files=files, total=total, box=box, form=form, page=page,
-                           pages=max(1, ceil(total / PAGE_SIZE)), title=BOX_TITLES[box])
+    return dict(files=files, total=total, box=box, form=form, page=page,
+                pages=max(1, ceil(total / PAGE_SIZE)), title=BOX_TITLES[box])
+
+
+def _box(box):
+    return render_template('files/list.html', **_list_page(box))
+
+
+def _render_inbox():
+    context = _list_page('inbox')
+    return render_template('files/list.html', **context), seconds_fresh(context['files'])
 
 
 @bp.get('/')
 @login_required
 def inbox():
-    return _box('inbox')
+    """The page people reload most: served from the page cache while nothing on it changed."""
+    if request.args.get('q'):
+        return _box('inbox')  # searches are too varied to keep
+    key = person_key('inbox', current_user, select_locale(), current_user.full_name, current_user.roles_text,
+                     request.query_string.decode('latin-1'))
+    return serve_page(key, _render_inbox)
 
 
 @bp.get('/sent')

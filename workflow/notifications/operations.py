@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..directory.models import User
 from ..extensions import db
+from ..files.freshness import touch_users
 from ..files.models import Assignment, WorkFile
 from ..files.transitions import CLOSED
 from ..timeutil import aware, now, vn, vn_date_str, vn_today
@@ -32,6 +33,7 @@ def recent_notifications(user, limit=50):
 def mark_all_read(user):
     db.session.execute(Notification.__table__.update().where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now()))
+    touch_users(db.session, [user.id])  # the badge on their pages changes
 
 
 def _files_due(horizon):

@@ -8,13 +8,6 @@ from .operations import mark_all_read, recent_notifications, unread_count
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 
 
-@bp.app_context_processor
-def notification_badge():
-    def count():
-        return unread_count(current_user) if current_user.is_authenticated else 0
-    return {'unread_notifications': count}
-
-
 @bp.get('')
 @login_required
 def index():

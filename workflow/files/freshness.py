@@ -1,0 +1,149 @@
+"""Inbox versions: which people's inbox pages a transaction changes, and raising their counters.
+
+A rendered inbox page is kept under the person's inbox version (files/page_cache.py). Every
+flush notes whose page it may change; just before the transaction commits, one statement raises
+those people's versions, so the change and the new version become visible together.
+
+Whose page a change reaches:
+- a work file (status, title, deadline, holder …): its holder before and after, the clerks of
+  the unit holding it without a named person (before and after), and its open assignees;
+- a paper mark or an access row: the same people for its file;
+- an assignment or a notification: its person;
+- a person's name or unit, a unit's name: everyone (names show in other people's lists).
+
+The statement touches only `inbox_versions`, in the order of the people's ids, as the last
+statement of the transaction: it waits for nothing but another transaction's last statement,
+so it cannot take part in a deadlock.
+"""
+from itertools import chain
+
+from sqlalchemy import and_, event, inspect, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..directory.models import Unit, User
+from ..notifications.models import Notification
+from .models import Assignment, FileAccess, InboxVersion, PaperMark, WorkFile
+
+INFO_KEY = 'inbox_touched'
+NAMES_SHOWN = {User: ('full_name', 'unit_id'), Unit: ('name',)}
+
+
+class Touched:
+    """What one transaction changed, as far as inbox pages are concerned."""
+
+    def __init__(self):
+        self.users, self.units, self.files = set(), set(), set()
+        self.everyone = False
+
+    def __bool__(self):
+        return bool(self.everyone or self.users or self.units or self.files)
+
+
+def touched(session):
+    return session.info.setdefault(INFO_KEY, Touched())
+
+
+def touch_users(session, user_ids):
+    """For changes made with plain SQL statements, which flushes do not see."""
+    touched(session).users.update(user_ids)
+
+
+def _values(state, key):
+    """Current and replaced values of a column attribute, without loading anything."""
+    history = state.attrs[key].history
+    values = set(chain(history.added or (), history.unchanged or (), history.deleted or ()))
+    return values - {None}
+
+
+def _holder_states(state):
+    """(holder person, holder unit) now and before this flush."""
+    now_user = state.dict.get('holder_user_id')
+    now_unit = state.dict.get('holder_unit_id')
+    user_history = state.attrs.holder_user_id.history
+    unit_history = state.attrs.holder_unit_id.history
+    old_user = user_history.deleted[0] if user_history.deleted else now_user
+    old_unit = unit_history.deleted[0] if unit_history.deleted else now_unit
+    return (now_user, now_unit), (old_user, old_unit)
+
+
+def _note_file(change, state):
+    change.users |= _values(state, 'holder_user_id')
+    for user_id, unit_id in _holder_states(state):
+        if user_id is None and unit_id is not None:
+            change.units.add(unit_id)  # held by the unit: its clerks see it
+    if state.identity is not None:
+        change.files.add(state.identity[0])
+
+
+def _names_changed(state, keys):
+    return any(state.attrs[key].history.has_changes() for key in keys)
+
+
+def _after_flush(session, _flush_context):
+    change = touched(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        state = inspect(obj)
+        if isinstance(obj, WorkFile):
+            _note_file(change, state)
+        elif isinstance(obj, (Assignment, Notification)):
+            change.users |= _values(state, 'user_id')
+        elif isinstance(obj, (PaperMark, FileAccess)):
+            change.files |= _values(state, 'file_id')
+        elif type(obj) in NAMES_SHOWN and obj not in session.new:
+            change.everyone |= _names_changed(state, NAMES_SHOWN[type(obj)])
+
+
+def people_touched(change):
+    """The ids of the people whose inbox page `change` reaches, as a query."""
+    if change.everyone:
+        return select(User.id)
+    files = list(change.files)
+    return select(User.id).where(or_(
+        User.id.in_(list(change.users)),
+        and_(User.unit_id.in_(list(change.units)), User.roles_text.contains('clerk')),
+        User.id.in_(select(Assignment.user_id).where(Assignment.file_id.in_(files), Assignment.done_at.is_(None))),
+        User.id.in_(select(WorkFile.holder_user_id).where(WorkFile.id.in_(files))),
+    ))
+
+
+def raise_versions(session, change):
+    """One upsert, in the order of the people's ids (see the module's docstring)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == 'postgresql' else sqlite.insert
+    people = people_touched(change).subquery()
+    statement = insert(InboxVersion).from_select(
+        ['user_id', 'version'], select(people.c.id, literal(1)).where(people.c.id.isnot(None)).order_by(people.c.id))
+    statement = statement.on_conflict_do_update(index_elements=['user_id'],
+                                                set_={'version': InboxVersion.version + 1})
+    session.execute(statement)
+
+
+def _before_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction raises the versions once, at its end
+    session.flush()
+    change = session.info.pop(INFO_KEY, None)
+    if change:
+        raise_versions(session, change)
+
+
+def _after_soft_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(INFO_KEY, None)  # the whole transaction is gone, and its changes with it
+
+
+def install_inbox_versions(session_class):
+    """Keep inbox versions for every transaction of `session_class` (idempotent)."""
+    if not event.contains(session_class, 'after_flush', _after_flush):
+        event.listen(session_class, 'after_flush', _after_flush)
+        event.listen(session_class, 'before_commit', _before_commit)
+        event.listen(session_class, 'after_soft_rollback', _after_soft_rollback)
+
+
+def inbox_version(user):
+    """The person's current inbox version (0 before anything reached their inbox)."""
+    known = getattr(user, 'inbox_version', None)
+    if known is not None:
+        return known
+    from ..extensions import db
+    return db.session.scalar(select(InboxVersion.version).where(InboxVersion.user_id == user.id)) or 0

@@ -1,0 +1,108 @@
+"""Rendered inbox pages and navigation counts, kept per person and inbox version.
+
+The inbox is the page people reload most. Rendering it costs ~20 queries' worth of time and
+a Jinja pass over 25 rows; serving it again costs a dictionary lookup, as long as nothing on it
+changed. What the page depends on is the key: the person (id, creation time, name, roles), their
+inbox version (raised by files/freshness.py with every change that reaches the page), the
+language and the query string. Two things are not in the key:
+- the CSRF token of the session, written into the page's forms: stored as a slot and filled in
+  on every answer;
+- time: a row turns "overdue" when its deadline passes, so an entry lives only until the next
+  deadline among the rows it shows (and an hour at most).
+A page carrying flashed messages is neither stored nor served from the store.
+
+Backends (PAGE_CACHE): `memory` (default; per process, at most PAGE_CACHE_ENTRIES entries),
+`redis` (shared by every worker, on REDIS_URL), `off`.
+"""
+import hashlib
+import math
+
+from cachelib import NullCache, RedisCache, SimpleCache
+from flask import current_app, make_response, session
+from flask_wtf.csrf import generate_csrf
+
+from ..extensions import db
+from ..timeutil import aware, now
+from .freshness import INFO_KEY, inbox_version
+
+CSRF_SLOT = '__csrf_slot_5f1c__'
+LONGEST_SECONDS = 3600
+HEADER = 'X-Page-Cache'
+
+
+def init_page_cache(app):
+    kind = app.config.get('PAGE_CACHE', 'memory')
+    if kind == 'redis':
+        import redis
+        store = RedisCache(host=redis.Redis.from_url(app.config['REDIS_URL']), key_prefix='workflow:page:',
+                           default_timeout=LONGEST_SECONDS)
+    elif kind == 'off':
+        store = NullCache()
+    else:
+        store = SimpleCache(threshold=app.config.get('PAGE_CACHE_ENTRIES', 2000), default_timeout=LONGEST_SECONDS)
+    app.extensions['page_cache'] = store
+
+
+def store():
+    return current_app.extensions['page_cache']
+
+
+def person_key(kind, user, *parts):
+    """A key naming the person exactly (ids are reused after a restore into an empty database)."""
+    created = user.created_at.timestamp() if user.created_at else 0
+    ident = '\x1f'.join(str(p) for p in (user.id, created, inbox_version(user), *parts))
+    return f'{kind}:{user.id}:' + hashlib.blake2b(ident.encode(), digest_size=16).hexdigest()
+
+
+def seconds_fresh(files):
+    """How long a page listing `files` stays true: until the next deadline among them passes."""
+    moment, seconds = now(), LONGEST_SECONDS
+    for file in files:
+        if file.deadline is not None and file.closed_at is None:
+            left = (aware(file.deadline) - moment).total_seconds()
+            if left > 0:
+                seconds = min(seconds, left)
+    return max(1, math.ceil(seconds))
+
+
+def serve_page(key, render):
+    """The stored page under `key`, or `render()` -> (html, seconds fresh), stored for next time."""
+    if '_flashes' in session:
+        html, _seconds = render()
+        return _answer(html, 'bypass')
+    kept = store().get(key)
+    if kept is not None:
+        return _answer(kept.replace(CSRF_SLOT, generate_csrf()), 'hit')
+    html, seconds = render()
+    token = generate_csrf()
+    store().set(key, html.replace(token, CSRF_SLOT), timeout=seconds)
+    return _answer(html, 'miss')
+
+
+def _answer(html, outcome):
+    response = make_response(html)
+    response.headers[HEADER] = outcome
+    response.headers['Cache-Control'] = 'private, no-cache'
+    return response
+
+
+def badge_counts(user, count):
+    """(open files in the inbox, unread notifications) for the navigation; `count()` on a miss."""
+    if _changed_in_this_request():
+        return count()  # the stored counts are from before this request's own changes
+    key = person_key('badges', user)
+    kept = store().get(key)
+    if kept is None:
+        kept = count()
+        store().set(key, kept)
+    return kept
+
+
+def _changed_in_this_request():
+    session_ = db.session
+    return bool(session_.new or session_.dirty or session_.deleted or session_.info.get(INFO_KEY))
+
+
+def forget_everything():
+    """Empty the store (tests, and a restore into a running deployment's store)."""
+    store().clear()
