@@ -8,7 +8,7 @@ from tests.conftest import api_token, login
 from tests.signing_flow.conftest import LEADER_PIN, SigningOrg
 from workflow.directory.models import User
 from workflow.extensions import db
-from workflow.files.models import FileEvent, WorkFile
+from workflow.files.models import FileEvent, InboxVersion, WorkFile
 from workflow.files.operations import forward_file
 from workflow.signing.models import SignatureRecord
 from workflow.signing.operations import verify_bytes
@@ -117,3 +117,28 @@ def test_a_double_click_on_sign_gives_one_signature_not_two(app):
         assert report['valid'] and len(report['signatures']) == 1
         assert db.session.scalar(select(func.count(FileEvent.id)).where(
             FileEvent.file_id == file_id, FileEvent.action == 'sign')) == 1
+
+
+def test_crossed_forwards_raising_the_same_inbox_versions_never_deadlock(app, make_unit, make_user, make_file):
+    """Each forward raises the sender's and the recipient's inbox versions at commit: A → B and
+    B → A at the same time lock the same two counters, always in the same order."""
+    unit = make_unit('Phòng Nội vụ', code='H17')
+    people = [make_user(unit, ('specialist',)) for _ in range(2)]
+    files = {p.id: [make_file(p, title=f'Hồ sơ {p.id}-{n}') for n in range(6)] for p in people}
+    clients = [app.test_client() for _ in people]
+    tokens = [api_token(client, person) for client, person in zip(clients, people, strict=True)]
+    with app.app_context():
+        before = dict(db.session.execute(select(InboxVersion.user_id, InboxVersion.version)).all())
+
+    def forward_all(index):
+        other = people[1 - index]
+        return [clients[index].post(f'/api/v1/files/{file_id}/forward', headers=tokens[index],
+                                    json={'to_user_id': other.id, 'purpose': 'handle'}).status_code
+                for file_id in files[people[index].id]]
+
+    results = in_parallel(lambda: forward_all(0), lambda: forward_all(1))
+    assert results == [[200] * 6, [200] * 6]
+    with app.app_context():
+        versions = dict(db.session.execute(select(InboxVersion.user_id, InboxVersion.version)).all())
+    # every forward reached both inboxes, once
+    assert versions == {person.id: before[person.id] + 12 for person in people}

@@ -34,7 +34,9 @@ def init_page_cache(app):
     kind = app.config.get('PAGE_CACHE', 'memory')
     if kind == 'redis':
         import redis
-        store = RedisCache(host=redis.Redis.from_url(app.config['REDIS_URL']), key_prefix='workflow:page:',
+        # Deployments may share a Redis: the prefix names this one's database.
+        database = hashlib.blake2b(app.config['SQLALCHEMY_DATABASE_URI'].encode(), digest_size=6).hexdigest()
+        store = RedisCache(host=redis.Redis.from_url(app.config['REDIS_URL']), key_prefix=f'workflow:page:{database}:',
                            default_timeout=LONGEST_SECONDS)
     elif kind == 'off':
         store = NullCache()
