@@ -1,5 +1,9 @@
 """Engine-level settings that depend on the database in use."""
+import select
+import time
+
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
 from .dbsession import reading_request
 from .extensions import db
@@ -11,6 +15,8 @@ def configure_engine(app):
     deadlocking; read-only requests begin a plain (deferred) transaction and run side by side."""
     with app.app_context():
         engine = db.engine
+        if engine.dialect.name == 'postgresql':
+            check_connections_at_checkout(engine)
         if engine.dialect.name != 'sqlite':
             return
 
@@ -27,3 +33,52 @@ def configure_engine(app):
         def on_begin(connection):
             # Readers share the database (WAL); a request that may write queues for the lock at once.
             connection.exec_driver_sql('BEGIN' if reading_request() else 'BEGIN IMMEDIATE')
+
+
+QUIET_SECONDS = 30.0
+
+
+def check_connections_at_checkout(engine):
+    """A pooled PostgreSQL connection is checked before each use, without a round trip when it
+    was in use moments ago (PgBouncer's `server_check_delay`, 30 s here):
+
+    - a server that restarted or ended the session has closed the socket (after its "terminating
+      connection" message), so a socket with something to read between requests is dead: a
+      non-blocking poll, no round trip;
+    - a connection quiet for more than 30 s is pinged (a firewall may have dropped it silently).
+
+    A dead connection raises DisconnectionError here, and the pool replaces it with a fresh one
+    (SQLAlchemy's documented pessimistic check), so the request after a database restart succeeds.
+    This replaces `pool_pre_ping`, which pays a round trip on every checkout."""
+    @event.listens_for(engine, 'connect')
+    def on_connect(_dbapi_connection, record):
+        record.info['returned_at'] = time.monotonic()
+
+    @event.listens_for(engine, 'checkin')
+    def on_checkin(_dbapi_connection, record):
+        record.info['returned_at'] = time.monotonic()
+
+    @event.listens_for(engine, 'checkout')
+    def on_checkout(dbapi_connection, record, _proxy):
+        quiet = time.monotonic() - record.info.get('returned_at', 0.0)
+        if _hung_up(dbapi_connection) or (quiet > QUIET_SECONDS and not _answers(dbapi_connection)):
+            raise DisconnectionError('the database closed this connection')
+
+
+def _hung_up(dbapi_connection):
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except Exception:  # noqa: BLE001 - no usable socket: not a usable connection
+        return True
+    return bool(readable)  # between requests the server has nothing to say, unless it is leaving
+
+
+def _answers(dbapi_connection):
+    try:
+        dbapi_connection.execute(';')
+        dbapi_connection.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means the connection cannot be used
+        return False
