@@ -11,7 +11,12 @@ What it does, all on 127.0.0.1:
    three phases with the same client: the mix (inbox, search, file page, forward, sign) for
    --duration seconds, then a bare endpoint (/healthz: the ceiling) and the inbox page alone for
    --phase seconds each;
-4. prints throughput, p50/p95/p99 latency and errors per request kind, and drops the database.
+4. prints throughput, p50/p95/p99 latency and errors per request kind, how many inbox pages came
+   from the page cache (hit / miss / bypass, from the X-Page-Cache header), and drops the database.
+
+`--page-cache off` serves every inbox afresh (the figure before the page cache); `--page-cache
+redis` shares kept pages between the workers (then REDIS_URL is set, so jobs would go to RQ too;
+the load test starts no jobs).
 
 The client is hand-rolled: two processes (one per core) of keep-alive HTTP/1.1 connections, one
 thread per virtual user. Each user signs in through the login form (CSRF token and all) and gets
@@ -232,6 +237,7 @@ class VirtualUser:
         self.team, self.holdings, self.lock = team, holdings, lock
         self.connection = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
         self.cookie, self.token = '', None
+        self.page_cache = None
 
     def request(self, method, path, body=None, headers=None):
         headers = dict(headers or {})
@@ -248,6 +254,7 @@ class VirtualUser:
                 self.connection = http.client.HTTPConnection('127.0.0.1', self.port, timeout=120)
                 if attempt == 2:
                     raise
+        self.page_cache = response.getheader('X-Page-Cache')
         cookie = response.getheader('Set-Cookie')
         if cookie and cookie.startswith('session='):
             self.cookie = cookie.split(';', 1)[0]
@@ -315,7 +322,7 @@ def _client_process(port, teams, mix_kind, seconds, results):
             users.append(VirtualUser(port, user_id, team['names'][str(user_id)], role, team, holdings, lock))
     for user in users:
         user.sign_in()
-    samples, errors = [], []
+    samples, errors, cache = [], [], {}
     start_barrier = threading.Barrier(len(users) + 1)
 
     def loop(user):
@@ -333,6 +340,8 @@ def _client_process(port, teams, mix_kind, seconds, results):
                 status, body = 599, repr(exc).encode()
             elapsed = time.perf_counter() - began
             samples.append((kind, elapsed))
+            if kind == 'inbox' and user.page_cache:
+                cache[user.page_cache] = cache.get(user.page_cache, 0) + 1
             if status >= 400:
                 errors.append((kind, status, body[:300].decode(errors='replace')))
 
@@ -342,7 +351,7 @@ def _client_process(port, teams, mix_kind, seconds, results):
     start_barrier.wait()
     for thread in threads:
         thread.join()
-    results.put({'samples': samples, 'errors': errors})
+    results.put({'samples': samples, 'errors': errors, 'cache': cache})
 
 
 def load(port, teams, mix_kind, seconds, processes=2):
@@ -363,7 +372,10 @@ def load(port, teams, mix_kind, seconds, processes=2):
         worker.join()
     samples = [s for c in collected for s in c['samples']]
     errors = [e for c in collected for e in c['errors']]
-    return summarise(samples, errors, seconds)
+    report = summarise(samples, errors, seconds)
+    report['inbox_page_cache'] = {outcome: sum(c['cache'].get(outcome, 0) for c in collected)
+                                  for outcome in ('hit', 'miss', 'bypass')}
+    return report
 
 
 def _percentile(values, fraction):
@@ -390,10 +402,13 @@ def table(title, report):
     lines = [f'### {title}', '', '| request | requests | req/s | p50 ms | p95 ms | p99 ms | errors |',
              '|---|---:|---:|---:|---:|---:|---:|']
     for kind, row in report.items():
-        if kind == 'error_samples':
+        if kind in ('error_samples', 'inbox_page_cache'):
             continue
         lines.append(f"| {kind} | {row['requests']} | {row['rps']:.1f} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
                      f"{row['p99_ms']:.0f} | {row['errors']} |")
+    if any(report.get('inbox_page_cache', {}).values()):
+        lines.append('')
+        lines.append(f"inbox pages from the page cache: {report['inbox_page_cache']}")
     if report.get('error_samples'):
         lines.append('')
         lines.append(f"errors, first few: {report['error_samples']}")
@@ -408,6 +423,8 @@ def main():
     parser.add_argument('--workers', type=int, nargs='+', default=[4, 1])
     parser.add_argument('--json', default=None, help='also write the figures to this file')
     parser.add_argument('--keep-db', action='store_true')
+    parser.add_argument('--page-cache', choices=('memory', 'redis', 'off'), default='memory',
+                        help='PAGE_CACHE of the served app (redis: on 127.0.0.1:6379)')
     parser.add_argument('--recommended-indexes', action='store_true',  # now part of the schema; kept for old runs
                         help='add the partial indexes docs/performance.md recommends for the inbox')
     args = parser.parse_args()
@@ -417,9 +434,13 @@ def main():
     workdir = Path(f'/tmp/{name}')
     workdir.mkdir()
     psql(f'CREATE DATABASE {name}')
-    results = {'files': args.files, 'users': TEAMS * 5, 'duration': args.duration, 'runs': {}}
+    results = {'files': args.files, 'users': TEAMS * 5, 'duration': args.duration, 'page_cache': args.page_cache,
+               'runs': {}}
     try:
         env = environment(PG + name, workdir)
+        env['PAGE_CACHE'] = args.page_cache
+        if args.page_cache == 'redis':
+            env['REDIS_URL'] = 'redis://127.0.0.1:6379/0'
         run(str(BIN / 'flask'), '--app', 'wsgi', 'init-db', env=env)
         run(str(BIN / 'flask'), '--app', 'wsgi', 'pki', 'init', env=env)
         teams, seconds = seed(env, args.files)
