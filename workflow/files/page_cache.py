@@ -74,11 +74,26 @@ def serve_page(key, render):
         return _answer(html, 'bypass')
     kept = store().get(key)
     if kept is not None:
-        return _answer(kept.replace(CSRF_SLOT, generate_csrf()), 'hit')
+        return _answer(kept.replace(CSRF_SLOT, session_csrf_token()), 'hit')
     html, seconds = render()
-    token = generate_csrf()
-    store().set(key, html.replace(token, CSRF_SLOT), timeout=seconds)
+    store().set(key, html.replace(session_csrf_token(), CSRF_SLOT), timeout=seconds)
     return _answer(html, 'miss')
+
+
+def session_csrf_token():
+    """The session's CSRF token as the forms carry it. Flask-WTF signs the session's secret anew
+    on every call; with no time limit set (WTF_CSRF_TIME_LIMIT = None) any signature of it stays
+    valid, so one per session is kept (a few per cent of a served page's time)."""
+    raw = session.get('csrf_token')
+    if raw is None or current_app.config.get('WTF_CSRF_TIME_LIMIT') is not None:
+        return generate_csrf()
+    signed = current_app.extensions.setdefault('signed_csrf_tokens', {})
+    token = signed.get(raw)
+    if token is None:
+        if len(signed) >= 10_000:
+            signed.clear()
+        token = signed[raw] = generate_csrf()
+    return token
 
 
 def _answer(html, outcome):

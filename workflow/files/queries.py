@@ -62,14 +62,30 @@ def list_files(user, *, box='all', status=None, q=None, page=1, direction=None):
         query = query.where(WorkFile.direction == direction)
     for word in fold(q or '').split():
         query = query.where(WorkFile.search_text.contains(word, autoescape=True))
-    total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
     page = max(1, page)
-    rows = db.session.scalars(query.order_by(WorkFile.held_since.desc(), WorkFile.id.desc())
-                              .options(selectinload(WorkFile.paper_marks))  # the list shows "has paper"
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    ordered = (query.order_by(WorkFile.held_since.desc(), WorkFile.id.desc())
+               .options(selectinload(WorkFile.paper_marks))  # the list shows "has paper"
+               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    if box == 'inbox':
+        files, total = _page_with_total(ordered, query, page)
+    else:
+        total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+        files = db.session.scalars(ordered).all()
     if box == 'inbox' and not (status or q or direction) and has_request_context():
         g.inbox_count = (user.id, total)  # the navigation badge shows the same number
-    return rows, total
+    return files, total
+
+
+def _page_with_total(ordered, query, page):
+    """The page and the total in one query, the count being a window over the whole match: for the
+    inbox, whose matches (open work) are few enough to number. Larger lists (everything a unit
+    may see) count separately and let PostgreSQL stop after the page's rows."""
+    rows = db.session.execute(ordered.add_columns(db.func.count().over().label('total'))).all()
+    if rows:
+        return [row[0] for row in rows], rows[0].total
+    if page == 1:
+        return [], 0
+    return [], db.session.scalar(select(db.func.count()).select_from(query.subquery()))  # past the end
 
 
 def inbox_count(user):
