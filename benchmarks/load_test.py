@@ -478,7 +478,11 @@ def main():
                 ceiling, inbox_only = load_abba(server.port, plan, args.phase)
                 run_results = {'mix': mix, 'ceiling_healthz': ceiling, 'inbox_only': inbox_only}
             results['runs'][workers] = run_results
-            for phase, report in run_results.items():
+            boots = (workdir / f'gunicorn-{workers}.log').read_text().count('Booting worker')
+            run_results['worker_starts'] = boots
+            print(f'{workers} worker(s): {boots} worker starts during the run (recycled after '
+                  f'GUNICORN_MAX_REQUESTS requests)', flush=True)
+            for phase, report in ((k, v) for k, v in run_results.items() if k != 'worker_starts'):
                 print(table(f'{workers} worker(s), {phase}', report), '\n', flush=True)
             ceiling = run_results['ceiling_healthz']['all']['rps']
             inbox = run_results['inbox_only']['all']['rps']
