@@ -20,11 +20,11 @@ class RequestSession(Session):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
         if bind is None and engine.dialect.name == 'postgresql' and reading_request():
-            return _autocommit(engine)
+            return autocommit(engine)
         return engine
 
 
-def _autocommit(engine):
+def autocommit(engine):
     """One option engine per engine (it shares the engine's pool), kept on the engine itself."""
     reader = getattr(engine, '_workflow_reader', None)
     if reader is None:

@@ -9,8 +9,15 @@ def select_locale():
     languages = current_app.config['LANGUAGES']
     if request.blueprint == 'api' or request.path.startswith('/api/'):
         return request.accept_languages.best_match(languages) or 'vi'
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    person_locale = current_user.locale if current_user and current_user.is_authenticated else None
+    return page_locale(person_locale)
+
+
+def page_locale(person_locale):
+    """The language of a page: the person's choice, else the session's, else Vietnamese."""
+    languages = current_app.config['LANGUAGES']
+    if person_locale in languages:
+        return person_locale
     if session.get('locale') in languages:
         return session['locale']
     return 'vi'

@@ -239,3 +239,23 @@ def test_other_pages_show_badges_from_the_same_versions(app, org, as_user, make_
     acting(app, lambda: forward_file(db.session.get(WorkFile, file_id), db.session.get(User, org.specialist.id),
                                      purpose='sign', to_user=db.session.get(User, org.leader.id)))
     assert 'data-testid="inbox-count">1<' in page(client, '/files').replace(' ', '')
+
+
+def test_a_kept_page_is_not_served_to_a_person_who_was_deactivated(app, org, as_user):
+    client = as_user(org.specialist)
+    inbox(client)
+    assert inbox(client)[0] == 'hit'
+    acting(app, lambda: update_user(db.session.get(User, org.admin.id), db.session.get(User, org.specialist.id),
+                                    full_name=org.specialist.full_name, title='Chuyên viên',
+                                    unit=db.session.get(Unit, org.district.id), roles=['specialist'], active=False))
+    response = client.get('/')
+    assert response.status_code == 302 and '/login' in response.headers['Location']
+
+
+def test_a_session_seen_from_another_browser_goes_through_flask_logins_protection(app, org, as_user):
+    client = as_user(org.specialist)
+    inbox(client)
+    response = client.get('/', headers={'User-Agent': 'another browser'})
+    assert response.status_code == 200 and 'X-Page-Cache' in response.headers
+    with client.session_transaction() as session:
+        assert session['_fresh'] is False  # Flask-Login's "basic" protection ran: the full path answered

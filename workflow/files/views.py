@@ -60,7 +60,7 @@ from .operations import (
     return_file,
     start_handling,
 )
-from .page_cache import person_key, seconds_fresh, serve_page
+from .page_cache import inbox_key, kept_inbox, seconds_fresh, serve_page
 from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
 from .transitions import STATUS_LABELS, available_actions
@@ -151,13 +151,16 @@ def _render_inbox():
 
 
 @bp.get('/')
-@login_required
 def inbox():
     """The page people reload most: served from the page cache while nothing on it changed."""
+    return kept_inbox() or _inbox()
+
+
+@login_required
+def _inbox():
     if request.args.get('q'):
         return _box('inbox')  # searches are too varied to keep
-    key = person_key('inbox', current_user, select_locale(), current_user.full_name, current_user.roles_text,
-                     request.query_string.decode('latin-1'))
+    key = inbox_key(current_user, select_locale(), request.query_string.decode('latin-1'))
     return serve_page(key, _render_inbox)
 
 
