@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask_login.signals import user_accessed
 from sqlalchemy import select
 
 from tests.web.conftest import act, delivered_file_id, file_id_from, page, upload_file
@@ -259,3 +260,17 @@ def test_a_session_seen_from_another_browser_goes_through_flask_logins_protectio
     assert response.status_code == 200 and 'X-Page-Cache' in response.headers
     with client.session_transaction() as session:
         assert session['_fresh'] is False  # Flask-Login's "basic" protection ran: the full path answered
+
+
+def test_a_kept_page_is_answered_without_loading_the_person_through_flask_login(app, org, as_user):
+    client = as_user(org.specialist)
+    loads = []
+
+    def loaded(_sender, **_extra):
+        loads.append(1)
+    user_accessed.connect(loaded, app)
+    try:
+        assert inbox(client)[0] == 'miss' and len(loads) == 1  # rendered: the full path
+        assert inbox(client)[0] == 'hit' and len(loads) == 1  # kept: one lean query, no ORM person
+    finally:
+        user_accessed.disconnect(loaded, app)

@@ -23,7 +23,6 @@ from flask import current_app, make_response, request, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select
 
-from ..dbsession import autocommit
 from ..directory.models import User
 from ..extensions import db, login_manager
 from ..i18n import page_locale
@@ -136,18 +135,56 @@ def kept_inbox():
         user_id = int(user_id)
     except ValueError:
         return None
-    engine = db.engine
-    with (autocommit(engine) if engine.dialect.name == 'postgresql' else engine).connect() as connection:
-        row = connection.execute(PERSON, {'user_id': user_id}).first()
-    if row is None or not row.active:
+    row = person_row(user_id)
+    if row is None or not row['active']:
         return None
-    person = SimpleNamespace(**row._asdict())
+    person = SimpleNamespace(**row)
     person.inbox_version = person.inbox_version or 0
     key = inbox_key(person, page_locale(person.locale), request.query_string.decode('latin-1'))
     kept = store().get(key)
     if kept is None:
         return None
     return _answer(kept.replace(CSRF_SLOT, session_csrf_token()), 'hit')
+
+
+def person_row(user_id):
+    """The person's row and inbox version as a dict, or None."""
+    engine = db.engine
+    if engine.dialect.name == 'postgresql':
+        return _person_row_postgresql(engine, user_id)
+    with engine.connect() as connection:
+        row = connection.execute(PERSON, {'user_id': user_id}).first()
+    return None if row is None else row._asdict()
+
+
+def _person_row_postgresql(engine, user_id):
+    """The same query straight on the pooled psycopg connection, without a transaction: about
+    0.17 ms less per page than through SQLAlchemy's Connection (measured in-process), on a path
+    that costs ~1 ms in all. The pool's checkout check runs as usual; the connection goes back in
+    its ordinary (transactional) mode. Any failure returns None: the full path then answers, with
+    its usual handling of a database that is down."""
+    sql = getattr(engine, '_workflow_person_sql', None)
+    if sql is None:
+        sql = engine._workflow_person_sql = str(PERSON.compile(dialect=engine.dialect))
+    try:
+        pooled = engine.raw_connection()
+    except Exception:  # noqa: BLE001 - the full path reports it
+        return None
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        try:
+            cursor = driver.execute(sql, {'user_id': user_id})
+            row = cursor.fetchone()
+            names = [column.name for column in cursor.description]
+        finally:
+            driver.autocommit = False
+    except Exception:  # noqa: BLE001 - a broken connection is dropped, the full path answers
+        pooled.invalidate()
+        return None
+    finally:
+        pooled.close()
+    return None if row is None else dict(zip(names, row, strict=True))
 
 
 def badge_counts(user, count):
