@@ -440,7 +440,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--files', type=int, default=100_000)
     parser.add_argument('--duration', type=int, default=60, help='seconds of the mixed load')
-    parser.add_argument('--phase', type=int, default=20, help='seconds of the ceiling and inbox-only phases')
+    parser.add_argument('--phase', type=int, default=60,
+                        help='seconds of the ceiling and of the inbox-only phase (each, in two halves)')
     parser.add_argument('--workers', type=int, nargs='+', default=[4, 1])
     parser.add_argument('--json', default=None, help='also write the figures to this file')
     parser.add_argument('--keep-db', action='store_true')
