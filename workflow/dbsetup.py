@@ -50,13 +50,11 @@ def check_connections_at_checkout(engine):
     A dead connection raises DisconnectionError here, and the pool replaces it with a fresh one
     (SQLAlchemy's documented pessimistic check), so the request after a database restart succeeds.
     This replaces `pool_pre_ping`, which pays a round trip on every checkout."""
-    @event.listens_for(engine, 'connect')
-    def on_connect(_dbapi_connection, record):
+    def note_idle_from_now(_dbapi_connection, record):
         record.info['returned_at'] = time.monotonic()
 
-    @event.listens_for(engine, 'checkin')
-    def on_checkin(_dbapi_connection, record):
-        record.info['returned_at'] = time.monotonic()
+    event.listen(engine, 'connect', note_idle_from_now)  # a new connection counts as just used
+    event.listen(engine, 'checkin', note_idle_from_now)
 
     @event.listens_for(engine, 'checkout')
     def on_checkout(dbapi_connection, record, _proxy):

@@ -21,6 +21,7 @@ from sqlalchemy import and_, event, inspect, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..directory.models import Unit, User
+from ..extensions import db
 from ..notifications.models import Notification
 from .models import Assignment, FileAccess, InboxVersion, PaperMark, WorkFile
 
@@ -41,6 +42,11 @@ class Touched:
 
 def touched(session):
     return session.info.setdefault(INFO_KEY, Touched())
+
+
+def has_pending_changes(session):
+    """Whether this transaction holds changes not yet committed (flushed or not)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(INFO_KEY))
 
 
 def touch_users(session, user_ids):
@@ -145,5 +151,4 @@ def inbox_version(user):
     known = getattr(user, 'inbox_version', None)
     if known is not None:
         return known
-    from ..extensions import db
     return db.session.scalar(select(InboxVersion.version).where(InboxVersion.user_id == user.id)) or 0

@@ -27,7 +27,7 @@ from ..directory.models import User
 from ..extensions import db, login_manager
 from ..i18n import page_locale
 from ..timeutil import aware, now
-from .freshness import INFO_KEY, inbox_version
+from .freshness import has_pending_changes, inbox_version
 from .models import InboxVersion
 
 CSRF_SLOT = '__csrf_slot_5f1c__'
@@ -113,9 +113,11 @@ PERSON = (select(User.id, User.created_at, User.full_name, User.roles_text.label
           .outerjoin(InboxVersion, InboxVersion.user_id == User.id).where(User.id == bindparam('user_id')))
 
 
-def inbox_key(person, locale, query_string):
-    """The inbox page's key: `person` is the signed-in User or the fast path's row (same names)."""
-    return person_key('inbox', person, locale, person.full_name, person.roles_text, query_string)
+def inbox_key(person, locale):
+    """The inbox page's key for this request: `person` is the signed-in User or the fast path's row
+    (same names)."""
+    return person_key('inbox', person, locale, person.full_name, person.roles_text,
+                      request.query_string.decode('latin-1'))
 
 
 def kept_inbox():
@@ -140,7 +142,7 @@ def kept_inbox():
         return None
     person = SimpleNamespace(**row)
     person.inbox_version = person.inbox_version or 0
-    key = inbox_key(person, page_locale(person.locale), request.query_string.decode('latin-1'))
+    key = inbox_key(person, page_locale(person.locale))
     kept = store().get(key)
     if kept is None:
         return None
@@ -189,7 +191,7 @@ def _person_row_postgresql(engine, user_id):
 
 def badge_counts(user, count):
     """(open files in the inbox, unread notifications) for the navigation; `count()` on a miss."""
-    if _changed_in_this_request():
+    if has_pending_changes(db.session):
         return count()  # the stored counts are from before this request's own changes
     key = person_key('badges', user)
     kept = store().get(key)
@@ -197,11 +199,6 @@ def badge_counts(user, count):
         kept = count()
         store().set(key, kept)
     return kept
-
-
-def _changed_in_this_request():
-    session_ = db.session
-    return bool(session_.new or session_.dirty or session_.deleted or session_.info.get(INFO_KEY))
 
 
 def forget_everything():

@@ -160,7 +160,7 @@ def inbox():
 def _inbox():
     if request.args.get('q'):
         return _box('inbox')  # searches are too varied to keep
-    key = inbox_key(current_user, select_locale(), request.query_string.decode('latin-1'))
+    key = inbox_key(current_user, select_locale())
     return serve_page(key, _render_inbox)
 
 
