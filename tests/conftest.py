@@ -1,24 +1,38 @@
-"""Composable fixtures: one app and schema per session, a clean database per test, builders."""
+"""Composable fixtures: one app and schema per session, each test isolated in its own transaction,
+the organisations of tests/builders.py, and clients that speak HTML and the API as a given person."""
 import os
-import re
 import secrets
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
+from tests.builders import (  # noqa: F401  (FIXTURES, PASSWORD, pdf: imported by tests from here too)
+    FIXTURES,
+    PASSWORD,
+    Organisation,
+    api_district,
+    build,
+    build_detached,
+    co_do,
+    district_with_communes,
+    pdf,
+    restart_numbering,
+    small_district,
+    vn_time,
+)
+from tests.support import database
+from tests.support.api import ApiClient, api_token  # noqa: F401
+from tests.support.chromium import chromium
+from tests.support.pages import login, text_of  # noqa: F401
+from tests.support.services import moto_server, smtp_server  # noqa: F401  (fixtures)
 from workflow import create_app
 from workflow.directory.models import Unit, User, use_light_password_hashing
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
 from workflow.files.operations import Upload, create_file
-from workflow.files.page_cache import forget_everything
-
-FIXTURES = Path(__file__).parent / 'fixtures'
-PASSWORD = 'Matkhau@123'
 
 
 def database_url(tmp_root):
@@ -51,6 +65,8 @@ def app(tmp_path_factory):
     })
     with app.app_context():
         upgrade()
+        ensure_levels()
+        db.session.commit()
     return app
 
 
@@ -65,26 +81,24 @@ def live_server(app):
     server.shutdown()
 
 
-def _wipe():
-    # DELETE beats TRUNCATE on the nearly empty tables a test leaves behind.
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    forget_everything()  # pages kept for people who no longer exist
+@pytest.fixture
+def browser():
+    """Debian's chromium for one browser journey (tests/support/chromium.py). Not kept for the session:
+    while Playwright runs, its event loop is the thread's, and signing in the test thread needs its own."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(autouse=True)
-def clean_db(app, request):
+def isolation(app, request):
+    """Each test's database: rolled back afterwards, or committed and wiped (tests/support/database.py)."""
     if request.node.get_closest_marker('nodb'):
         yield  # a test of pure logic: nothing to clean
         return
-    with app.app_context():
-        ensure_levels()
-        db.session.commit()
-    yield
-    with app.app_context():
-        db.session.rollback()
-        _wipe()
+    restart_numbering()
+    committing = request.node.get_closest_marker('committing') or 'live_server' in request.fixturenames
+    with (database.committed(app) if committing else database.rolled_back(app)):
+        yield
 
 
 @pytest.fixture
@@ -100,48 +114,33 @@ def client(app):
     return app.test_client()
 
 
-def pdf(name='quyet-dinh-ke-hoach-cds-2026.pdf'):
-    return (FIXTURES / name).read_bytes()
-
-
 @pytest.fixture
 def make_unit(app):
-    counter = {'n': 0}
-
+    """A unit committed on its own and handed back detached (for tests that speak HTTP)."""
     def build(name=None, *, level='district', parent=None, abbreviation='UBND', code=None):
         with app.app_context():
-            counter['n'] += 1
-            n = counter['n']
-            parent_id = parent.id if isinstance(parent, Unit) else parent
-            if code is None:
-                code = f'H{n:02d}' if parent_id is None else f'{db.session.get(Unit, parent_id).code}.{n:02d}'
-            unit = Unit(code=code, name=name or f'Đơn vị {n}', abbreviation=abbreviation, level_code=level,
-                        parent_id=parent_id)
-            db.session.add(unit)
-            db.session.commit()
-            db.session.refresh(unit)
-            db.session.expunge(unit)
-            return unit
+            parent = db.session.get(Unit, parent.id if isinstance(parent, Unit) else parent) if parent else None
+            unit = Organisation().unit(name, code=code, abbreviation=abbreviation, level=level, parent=parent)
+            return _committed_and_detached(unit)
     return build
 
 
 @pytest.fixture
 def make_user(app):
-    counter = {'n': 0}
-
+    """A person committed on their own and handed back detached, with the test password."""
     def build(unit, roles=('specialist',), *, username=None, full_name=None, title='Chuyên viên'):
         with app.app_context():
-            counter['n'] += 1
-            user = User(username=username or f'user{counter["n"]}', full_name=full_name or f'Nguyễn Văn {counter["n"]}',
-                        title=title, unit_id=unit.id)
-            user.roles = list(roles)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            return user
+            person = Organisation().person(db.session.get(Unit, unit.id), *roles, username=username,
+                                           full_name=full_name, title=title)
+            return _committed_and_detached(person)
     return build
+
+
+def _committed_and_detached(thing):
+    db.session.commit()
+    db.session.refresh(thing)
+    db.session.expunge(thing)
+    return thing
 
 
 @pytest.fixture
@@ -156,17 +155,66 @@ def make_file(app):
     return build
 
 
-def login(client, user, password=PASSWORD):
-    response = client.post('/login', data={'username': user.username, 'password': password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
+@pytest.fixture
+def as_user(app):
+    """A fresh browser session signed in as `user`."""
+    def sign_in(user, password=PASSWORD):
+        return login(app.test_client(), user, password)
+    return sign_in
 
 
-def api_token(client, user, password=PASSWORD):
-    response = client.post('/api/v1/tokens', json={'username': user.username, 'password': password})
-    assert response.status_code == 201, response.get_json()
-    return {'Authorization': f'Bearer {response.get_json()["token"]}'}
+@pytest.fixture
+def api(client):
+    return ApiClient(client)
 
 
-def text_of(response):
-    return re.sub(r'\s+', ' ', response.get_data(as_text=True))
+@pytest.fixture
+def english(app):
+    """The catalog's English for a Vietnamese source message; fails if it has no translation."""
+    from flask_babel import force_locale, gettext
+
+    def translate(vietnamese, **params):
+        with app.test_request_context('/'), force_locale('en'):
+            text = gettext(vietnamese, **params)
+        assert text != (vietnamese % params if params else vietnamese), f'no English for {vietnamese!r}'
+        return text
+    return translate
+
+
+# ---------------------------------------------------------------- the organisations (tests/builders.py)
+
+@pytest.fixture
+def small_district_org(ctx):
+    """A small district, in the test's own session (service-level tests)."""
+    return build(small_district)
+
+
+@pytest.fixture
+def communes_org(app):
+    """The district UBND and two communes, someone in every role; committed and detached (HTML tests)."""
+    return build_detached(app, district_with_communes)
+
+
+@pytest.fixture
+def api_org(app):
+    """Cờ Đỏ in miniature, five communes; committed and detached (API tests)."""
+    return build_detached(app, api_district)
+
+
+@pytest.fixture
+def cd(ctx):
+    """Cờ Đỏ with the demo's unit codes, for tests that call queries and operations directly."""
+    district = build(co_do)
+    db.session.commit()
+    return district
+
+
+@pytest.fixture
+def district(app):
+    """Cờ Đỏ with the demo's unit codes (and whatever `extra(org)` adds), committed in its own app
+    context and handed back detached: for tests that go through HTTP."""
+    def make(extra=None):
+        org = build_detached(app, co_do, extra)
+        org.vn_time = vn_time
+        return org
+    return make

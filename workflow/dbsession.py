@@ -18,6 +18,10 @@ def reading_request():
 
 class RequestSession(Session):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            # A session joined to one outer connection (the test suite isolates each test in a
+            # transaction it rolls back; commits here become savepoints of it).
+            return self.bind
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
         if bind is None and engine.dialect.name == 'postgresql' and reading_request():
             return autocommit(engine)

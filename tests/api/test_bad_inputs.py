@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from tests.conftest import pdf
+from tests.builders import pdf
 
 
 def encrypted_pdf():

@@ -1,5 +1,5 @@
 """Units and users through the API."""
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 def test_any_user_lists_units_and_levels(api, org):

@@ -2,8 +2,8 @@
 import re
 from datetime import date
 
-from tests.api.conftest import delivery_for, issued_file
-from tests.conftest import pdf
+from tests.builders import pdf
+from tests.support.api import delivery_for, issued_file
 
 
 def statuses_by_unit(file_json):

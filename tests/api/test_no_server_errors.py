@@ -1,7 +1,7 @@
 """Bad input never becomes a 500: every API route, with unknown ids and malformed bodies and queries."""
 import json
 
-from tests.api.conftest import BASE
+from tests.support.api import BASE
 
 BODIES = [None, {}, [], 'x', 5, {'pin': 5, 'box': 'a', 'page': 'x'}, {'recipient_unit_ids': [None, 'a']},
           {'to_user_id': 'x', 'purpose': 3, 'deadline': '2026-13-45'}, {'lead_user_id': [1], 'deadline': 'hôm qua'},

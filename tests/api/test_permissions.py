@@ -5,8 +5,8 @@ the actor may not do this, success for the one who may.
 """
 import pytest
 
-from tests.api.conftest import delivery_for, issued_file
-from tests.conftest import pdf
+from tests.builders import pdf
+from tests.support.api import delivery_for, issued_file
 
 ACTORS = ('holder', 'specialist', 'leader', 'clerk', 'dept_clerk', 'commune_clerk', 'admin')
 

@@ -1,5 +1,5 @@
 """The Decree 30 registers through the API, as JSON and CSV."""
-from tests.api.conftest import delivery_for, issued_file
+from tests.support.api import delivery_for, issued_file
 from workflow.timeutil import vn_today
 
 

@@ -1,6 +1,6 @@
 """Signatures applied by the signing package show up on the documents the API returns."""
-from tests.api.conftest import delivery_for
-from tests.conftest import FIXTURES
+from tests.builders import FIXTURES
+from tests.support.api import delivery_for
 from workflow.directory.models import User
 from workflow.extensions import db
 from workflow.files.models import WorkFile

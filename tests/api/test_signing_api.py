@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from tests.api.conftest import BASE
-from tests.conftest import FIXTURES
-from tests.pdfsig import nss_database, pdfsig
+from tests.builders import FIXTURES
+from tests.support.api import BASE
+from tests.support.pdfsig import nss_database, pdfsig
 from workflow.signing import trust
 
 SIGNATURE_PNG = (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes()

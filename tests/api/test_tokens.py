@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from workflow.auth.models import ApiToken
 from workflow.extensions import db
 from workflow.timeutil import now

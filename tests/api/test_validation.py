@@ -2,7 +2,7 @@
 with the message in the request's language."""
 import pytest
 
-from tests.api.conftest import delivery_for, issued_file
+from tests.support.api import delivery_for, issued_file
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from tests.support import database
 from workflow.audit import AuditEntry, verify_chain
 from workflow.demo.organisation import COMMUNES, DEPARTMENTS
 from workflow.demo.seed import AlreadySeeded, seed
@@ -16,13 +17,21 @@ EVERY_STATUS = {'draft', 'awaiting_signature', 'returned', 'in_progress', 'issue
                 'assigned', 'completed', 'refused'}
 
 
-@pytest.fixture
-def demo(app):
-    """The demo seeded into the test database, inside an application context."""
-    with app.app_context():
-        summary = seed(file_count=FILE_COUNT)
-        db.session.commit()
+@pytest.fixture(scope='module')
+def seeded(app):
+    """The demo seeded once for the module, in a transaction its tests share and nothing keeps."""
+    with database.shared_rollback(app):
+        with app.app_context():
+            summary = seed(file_count=FILE_COUNT)
+            db.session.commit()
         yield summary
+
+
+@pytest.fixture
+def demo(app, seeded):
+    """The seeded demo's summary, inside an application context of the test's own."""
+    with app.app_context():
+        yield seeded
         db.session.rollback()
 
 

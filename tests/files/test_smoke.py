@@ -1,4 +1,4 @@
-from tests.conftest import login
+from tests.support.pages import login
 
 
 def test_login_then_inbox_lists_own_draft(client, make_unit, make_user, make_file):

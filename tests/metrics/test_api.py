@@ -1,8 +1,8 @@
 """GET /api/v1/metrics/paperless and friends: shapes, permissions, bad parameters."""
 import pytest
 
-from tests.conftest import api_token
-from tests.metrics.conftest import vn_time
+from tests.builders import vn_time
+from tests.support.api import api_token
 from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP
 from workflow.metrics.operations import seed_default_targets
 

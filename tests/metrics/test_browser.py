@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium import chromium
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from workflow.extensions import db
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / 'docs' / 'screenshots' / 'dashboard.png'
@@ -37,12 +36,6 @@ def _canvas_is_drawn(page, selector):
           if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) return true;
         }
         return false; }""")
-
-
-@pytest.fixture
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def _login(page, base, username):

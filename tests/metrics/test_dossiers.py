@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import api_token, login, text_of
+from tests.support.api import api_token
+from tests.support.pages import login, text_of
 from workflow.extensions import db
 from workflow.metrics.models import DossierCount, DossierImport
 

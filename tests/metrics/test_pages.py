@@ -5,8 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import login, text_of
-from tests.metrics.conftest import vn_time
+from tests.builders import vn_time
+from tests.support.pages import login, text_of
 from workflow.files.models import REASON_PAPER_ORIGIN, REASON_UNSIGNED_ISSUANCE
 from workflow.metrics.operations import seed_default_targets
 

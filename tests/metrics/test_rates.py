@@ -4,8 +4,7 @@ from datetime import date, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import pdf
-from tests.metrics.conftest import vn_time
+from tests.builders import pdf, vn_time
 from workflow.extensions import db
 from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, WorkFile
 from workflow.files.operations import Upload, complete_file, create_file, mark_not_electronic

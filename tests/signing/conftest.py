@@ -1,129 +1,103 @@
-"""One real PKI per session, served over HTTP on 127.0.0.1, and the signed documents built from it."""
-
-import datetime as dt
+"""The signing room's tests: a small district with real keys from the app's local PKI (service level),
+and the pages walked as people use them (an admin equips the district, a leader signs in the page,
+the clerk issues with the seal, the commune receives), everything through HTML forms."""
+import io
 import re
-import subprocess
-from pathlib import Path
+from html import unescape
 
 import pytest
-from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko_certvalidator import ValidationContext
 
-from tests.signing.pki_server import start_pki_server
-from workflow.signing import decree30, keystore, pki
+from tests.builders import FIXTURES, LEADER_PIN, SEAL_PIN, build, signing_district  # noqa: F401
+from tests.support.pages import act, file_id_from, upload_file
+from tests.support.pdfsig import nss_database
+from workflow.extensions import db
+from workflow.files.models import WorkFile
+from workflow.signing import trust
 
-FIXTURES = Path(__file__).parents[1] / 'fixtures'
-ORG = 'UBND huyện Cờ Đỏ'
-
-
-def fixture_bytes(name):
-    return (FIXTURES / name).read_bytes()
-
-
-class Pki:
-    """The session's PKI: its directory, HTTP endpoints and a few issued credentials."""
-
-    def __init__(self, keys_dir, server):
-        self.keys_dir, self.server = keys_dir, server
-        self.base_url = server.base_url
-        self.root = pki.root_certificate(keys_dir)
-
-    @property
-    def timestamper(self):
-        return HTTPTimeStamper(self.base_url + pki.TSA_PATH)
-
-    def validation_context(self):
-        return ValidationContext(trust_roots=[_der(self.root)], allow_fetching=True,
-                                 revocation_mode='hard-fail')
-
-    def person(self, full_name='Nguyễn Văn Mến', title='Chủ tịch', pin='1234'):
-        return pki.issue_person_certificate(self.keys_dir, full_name=full_name, title=title,
-                                            unit_name=ORG, pin=pin, base_url=self.base_url)
-
-    def organisation(self, pin='5678'):
-        return pki.issue_organisation_certificate(self.keys_dir, org_name=ORG, pin=pin,
-                                                  base_url=self.base_url)
+SIGNATURE_PNG = (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes()
+SEAL_PNG = (FIXTURES / 'con-dau-ubnd-huyen-co-do.png').read_bytes()
+TITLE = 'Quyết định ban hành Kế hoạch chuyển đổi số năm 2026'
 
 
-def _der(cert):
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives import serialization
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+@pytest.fixture
+def sorg(ctx):
+    """The small district with keys (tests/builders.py: signing_district), in the test's own session."""
+    return build(signing_district)
+
+
+@pytest.fixture
+def org(communes_org):
+    """For the page journeys: the district and two communes, someone in every role."""
+    return communes_org
+
+
+def issue_certificate(admin, user, pin=LEADER_PIN, confirm=None):
+    return admin.post(f'/admin/users/{user.id}/certificate',
+                      data={'certificate-pin': pin, 'certificate-confirm': pin if confirm is None else confirm})
+
+
+def upload_signature_image(client, user, png=SIGNATURE_PNG):
+    return client.post(f'/users/{user.id}/signature-image', data={'image-image': (io.BytesIO(png), 'chu-ky.png')},
+                       content_type='multipart/form-data')
+
+
+def set_seal(admin, unit, pin=SEAL_PIN, png=SEAL_PNG):
+    return admin.post(f'/admin/units/{unit.id}/seal', content_type='multipart/form-data',
+                      data={'seal-image': (io.BytesIO(png), 'con-dau.png'), 'seal-pin': pin, 'seal-confirm': pin})
+
+
+def sign(client, file_id, pin=LEADER_PIN, *, page=None, box=None):
+    fields = {'pin': pin, 'placement': 'auto'}
+    if box is not None:
+        fields.update(placement='manual', page=page, x1=box[0], y1=box[1], x2=box[2], y2=box[3])
+    return act(client, file_id, 'sign', **fields)
+
+
+def issue(client, file_id, unit, pin=SEAL_PIN):
+    return act(client, file_id, 'issue', recipients=unit.id, seal_pin=pin)
+
+
+def html(response):
+    """The page as one line, entities decoded (quotes in messages arrive as &#34;)."""
+    return unescape(re.sub(r'\s+', ' ', response.get_data(as_text=True)))
+
+
+def stored_file(app, file_id):
+    with app.app_context():
+        file = db.session.get(WorkFile, file_id)
+        db.session.expunge(file)
+        return file
+
+
+def main_document_id(app, file_id):
+    with app.app_context():
+        return db.session.get(WorkFile, file_id).main_document.id
+
+
+@pytest.fixture
+def equipped(org, as_user):  # noqa: F811
+    """The chairman has a certificate and a signature image; the district UBND has its seal."""
+    admin = as_user(org.admin)
+    assert issue_certificate(admin, org.leader).status_code == 302
+    assert upload_signature_image(admin, org.leader).status_code == 302
+    assert set_seal(admin, org.district).status_code == 302
+    return org
+
+
+@pytest.fixture
+def awaiting(equipped, as_user):  # noqa: F811
+    """A draft the specialist uploaded and sent to the chairman for signature: its file id."""
+    specialist = as_user(equipped.specialist)
+    file_id = file_id_from(upload_file(specialist, title=TITLE, doc_type='QĐ'))
+    response = act(specialist, file_id, 'forward', purpose='sign', to_user=equipped.leader.id, to_unit=0,
+                   note='Kính trình Chủ tịch ký ban hành.')
+    assert response.status_code == 302
+    return file_id
 
 
 @pytest.fixture(scope='session')
-def local_pki(tmp_path_factory):
-    keys_dir = tmp_path_factory.mktemp('keys')
-    # The server must exist before certificates can point at it: bind first, then issue.
-    server = start_pki_server(keys_dir)
-    pki.init_pki(keys_dir, ORG, base_url=server.base_url)
-    yield Pki(keys_dir, server)
-    server.shutdown()
-
-
-@pytest.fixture(scope='session')
-def leader(local_pki):
-    credential = local_pki.person()
-    return credential, keystore.load_pkcs12_signer(credential.pkcs12, '1234')
-
-
-@pytest.fixture(scope='session')
-def organisation(local_pki):
-    credential = local_pki.organisation()
-    return credential, keystore.load_pkcs12_signer(credential.pkcs12, '5678')
-
-
-@pytest.fixture(scope='session')
-def signed_by_leader(local_pki, leader):
-    return decree30.sign_as_signer(
-        fixture_bytes('quyet-dinh-ke-hoach-cds-2026.pdf'), leader[1], title='CHỦ TỊCH',
-        full_name='Nguyễn Văn Mến', signature_png=fixture_bytes('chu-ky-nguyen-van-men.png'),
-        timestamper=local_pki.timestamper)
-
-
-@pytest.fixture(scope='session')
-def issued(local_pki, organisation, signed_by_leader):
-    return decree30.issue_document(
-        signed_by_leader, organisation[1], seal_png=fixture_bytes('con-dau-ubnd-huyen-co-do.png'),
-        number_notation='01/QĐ-UBND', issued_on=dt.date(2026, 1, 5),
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
-
-
-@pytest.fixture(scope='session')
-def pdfsig(local_pki, tmp_path_factory):
-    """Run poppler's ``pdfsig`` with an NSS database trusting the local root; returns its blocks.
-
-    Each block is the text about one signature, in file order (pdfsig lists the
-    last-made signature first).  pdfsig exits 0 even for invalid signatures, so
-    callers assert on the text.
-    """
-    workdir = tmp_path_factory.mktemp('pdfsig')
-    nss = workdir / 'nss'
-    nss.mkdir()
-    root_pem = workdir / 'root.pem'
-    root_pem.write_bytes((local_pki.keys_dir / 'root.pem').read_bytes())
-    subprocess.run(['certutil', '-N', '--empty-password', '-d', f'sql:{nss}'], check=True,
-                   stdin=subprocess.DEVNULL, capture_output=True)
-    subprocess.run(['certutil', '-A', '-d', f'sql:{nss}', '-n', 'root', '-t', 'CT,C,C',
-                    '-i', str(root_pem)], check=True, stdin=subprocess.DEVNULL,
-                   capture_output=True)
-
-    def run(pdf_bytes):
-        pdf = workdir / 'checked.pdf'
-        pdf.write_bytes(pdf_bytes)
-        out = subprocess.run(['pdfsig', '-nssdir', f'sql:{nss}', str(pdf)], capture_output=True,
-                             text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
-        blocks = re.split(r'\nSignature #\d+:', out)[1:]
-        return sorted(blocks, key=signed_end), out
-    return run
-
-
-def signed_end(pdfsig_block):
-    """Where the signature's last signed byte range ends."""
-    return int(re.findall(r'\[\d+ - (\d+)\]', pdfsig_block)[-1])
-
-
-@pytest.fixture(autouse=True)
-def clean_db():
-    """The signing library touches no database: replaces the suite-wide per-test reset here."""
-    yield
+def nss(app, tmp_path_factory):
+    """An NSS database trusting the deployment's root, for poppler's pdfsig."""
+    with app.app_context():
+        root = trust.ensure_pki().read_bytes()
+    return nss_database(tmp_path_factory.mktemp('nss'), root)

@@ -1,0 +1,51 @@
+"""`make serve`: gunicorn with several workers on PostgreSQL, surviving a restart of the database."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import app_environment, flask_cli, gunicorn, http, throwaway_postgres, wait_for_postgres
+
+pytestmark = pytest.mark.committing  # other connections (threads, processes, the fast path) must see the data
+
+
+def _cluster_version():
+    return sorted(p.name for p in Path('/etc/postgresql').iterdir())[0]
+
+
+def restart_postgres():
+    """One quick restart of the shared server; waits until it accepts connections again."""
+    subprocess.run(['pg_ctlcluster', '--skip-systemctl-redirect', _cluster_version(), 'main', 'restart',
+                    '-m', 'fast'], check=True, timeout=120, capture_output=True)
+    wait_for_postgres()
+
+
+def _token(base):
+    body = json.dumps({'username': 'quantri', 'password': 'Matkhau@123'}).encode()
+    return http('POST', f'{base}/api/v1/tokens', body, {'Content-Type': 'application/json'})
+
+
+def test_gunicorn_workers_serve_postgres_and_survive_a_database_restart(tmp_path):
+    with throwaway_postgres() as url:
+        env = app_environment(tmp_path, DATABASE_URL=url)
+        flask_cli(env, 'init-db')
+        flask_cli(env, 'create-admin', 'quantri', '--password', 'Matkhau@123', '--unit-code', 'H17',
+                  '--unit-name', 'UBND huyện Cờ Đỏ')
+        with gunicorn(env, workers=2, log_path=tmp_path / 'gunicorn.log') as base:
+            assert http('GET', f'{base}/healthz') == (200, b'ok\n')
+            for _ in range(8):  # enough requests that both workers hold pooled connections
+                status, body = _token(base)
+                assert status == 201, body
+            status, body = http('GET', f'{base}/readyz')
+            assert (status, json.loads(body)['database']) == (200, 'postgresql')
+
+            restart_postgres()
+
+            status, body = _token(base)  # the very next request after PostgreSQL is back
+            assert status == 201, body
+            for _ in range(8):
+                assert _token(base)[0] == 201
+                assert http('GET', f'{base}/readyz')[0] == 200
+        log = (tmp_path / 'gunicorn.log').read_text()
+        assert 'Booting worker' in log and log.count('Booting worker') == 2  # no worker was replaced

@@ -1,0 +1,197 @@
+"""The leader signs the main document from the file page: placement, PIN, and every refusal explained."""
+import io
+import re
+
+from pypdf import PdfReader
+
+from tests.signing.conftest import (
+    LEADER_PIN,
+    TITLE,
+    html,
+    issue_certificate,
+    main_document_id,
+    sign,
+    stored_file,
+    upload_signature_image,
+)
+from tests.support.pages import act, file_id_from, upload_file
+from workflow.extensions import db
+from workflow.files.models import WorkFile
+from workflow.signing import operations as signing
+from workflow.signing import pki, trust
+from workflow.signing.models import Credential
+from workflow.storage import blobs
+from workflow.timeutil import now
+
+
+def _main_pdf(app, file_id):
+    with app.app_context():
+        return blobs().get(db.session.get(WorkFile, file_id).main_document.sha256)
+
+
+def _report(app, file_id):
+    with app.app_context():
+        return signing.verify_bytes(_main_pdf(app, file_id))
+
+
+def _signer_rect(data):
+    for page_number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+        for annotation in page.get('/Annots') or []:
+            widget = annotation.get_object()
+            if widget.get('/T') == 'signer' or widget.get('/Parent', {}).get('/T') == 'signer':
+                return page_number, [float(v) for v in widget['/Rect']]
+    return None
+
+
+def test_the_leader_holding_the_file_sees_the_sign_panel(app, equipped, awaiting, as_user):
+    response = as_user(equipped.leader).get(f'/files/{awaiting}')
+    text = html(response)
+    document_id = main_document_id(app, awaiting)
+    assert 'id="form-sign"' in text and 'class="pdf-canvas"' in text and 'Đặt tự động' in text
+    assert f'data-pdf-url="/documents/{document_id}/pdf"' in text
+    assert '<script type="module" src="/static/js/sign.js"></script>' in text
+    assert re.search(r'<input autocomplete="off" [^>]*name="sign-pin" [^>]*type="password"', text)
+    assert 'no-signature-image' not in text and 'sign-readiness' not in text
+    policy = response.headers['Content-Security-Policy']
+    assert "script-src 'self';" in policy and 'unsafe' not in policy
+    # nobody else gets the panel, and nobody else may sign
+    specialist = as_user(equipped.specialist)
+    assert 'id="form-sign"' not in html(specialist.get(f'/files/{awaiting}'))
+    assert sign(specialist, awaiting).status_code == 403
+    assert sign(as_user(equipped.commune_clerk), awaiting).status_code == 404
+
+
+def test_leader_signs_with_automatic_placement(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    response = sign(leader, awaiting)
+    assert response.status_code == 302, html(response)[:3000]
+    text = html(leader.get(f'/files/{awaiting}'))
+    assert 'Đã ký số văn bản' in text and 'status-signed' in text
+    assert 'id="form-sign"' not in text  # signed: back to the plain viewer
+    assert 'id="signatures"' in text and 'Tất cả chữ ký số hợp lệ' in text and '1 chữ ký hợp lệ' in text
+    assert 'Lê Văn Chủ Tịch' in text and text.count('class="signature-card ok"') == 1
+    report = _report(app, awaiting)
+    assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer']
+    stored = stored_file(app, awaiting)
+    assert stored.status == 'signed' and stored.signer_id == equipped.leader.id
+    # the automatic box sits on the last page, under the title
+    page, rect = _signer_rect(_main_pdf(app, awaiting))
+    assert page == len(PdfReader(io.BytesIO(_main_pdf(app, awaiting))).pages) - 1
+
+
+def test_leader_signs_in_the_box_clicked_on_the_page(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    unclicked = act(leader, awaiting, 'sign', pin=LEADER_PIN, placement='manual')
+    assert unclicked.status_code == 400 and 'Hãy bấm vào văn bản để chọn vị trí đặt chữ ký' in html(unclicked)
+    tiny = sign(leader, awaiting, page=1, box=(100, 100, 120, 110))
+    assert tiny.status_code == 400 and 'Vùng đặt chữ ký quá nhỏ.' in html(tiny)
+    assert stored_file(app, awaiting).status == 'awaiting_signature'
+
+    box = (320.5, 180.0, 520.5, 255.0)
+    response = sign(leader, awaiting, page=1, box=box)
+    assert response.status_code == 302, html(response)[:3000]
+    page, rect = _signer_rect(_main_pdf(app, awaiting))
+    assert page == 0 and rect == list(box)
+    assert _report(app, awaiting)['valid']
+
+
+def test_wrong_pin_counts_down_and_five_lock_signing_for_15_minutes(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    for left in (4, 3, 2, 1):
+        refused = sign(leader, awaiting, pin='0000')
+        assert refused.status_code == 422
+        assert f'Mã PIN không đúng (còn {left} lần thử).' in html(refused)
+        assert 'class="alert alert-danger sign-message"' in html(refused)
+    locked = sign(leader, awaiting, pin='0000')
+    assert locked.status_code == 423 and 'Sai mã PIN 5 lần: khóa ký bị tạm khóa 15 phút.' in html(locked)
+    still = sign(leader, awaiting, pin=LEADER_PIN)
+    assert still.status_code == 423 and 'Khóa ký đang tạm khóa do nhập sai PIN nhiều lần' in html(still)
+    assert 'sign-readiness' in html(leader.get(f'/files/{awaiting}'))
+    stored = stored_file(app, awaiting)
+    assert stored.status == 'awaiting_signature' and stored.signer_id is None
+    with app.app_context():
+        credential = db.session.query(Credential).filter_by(user_id=equipped.leader.id, active=True).one()
+        assert credential.pin_locked
+
+
+def test_a_leader_without_a_signature_image_is_told_to_upload_one(app, org, as_user):
+    admin = as_user(org.admin)
+    assert issue_certificate(admin, org.leader).status_code == 302
+    specialist = as_user(org.specialist)
+    file_id = file_id_from(upload_file(specialist, title=TITLE, doc_type='QĐ'))
+    act(specialist, file_id, 'forward', purpose='sign', to_user=org.leader.id, to_unit=0)
+    leader = as_user(org.leader)
+    assert 'no-signature-image' in html(leader.get(f'/files/{file_id}'))
+    refused = sign(leader, file_id)
+    assert refused.status_code == 400 and 'Bạn chưa có ảnh chữ ký' in html(refused)
+    assert upload_signature_image(leader, org.leader).status_code == 302
+    assert sign(leader, file_id).status_code == 302
+
+
+def test_title_not_found_asks_the_leader_to_click(app, equipped, awaiting, as_user):
+    with app.app_context():
+        db.session.get(type(equipped.leader), equipped.leader.id).title = 'Giám đốc Sở'
+        db.session.commit()
+    leader = as_user(equipped.leader)
+    refused = sign(leader, awaiting)
+    assert refused.status_code == 400
+    assert ('Không tìm thấy chức danh "Giám đốc Sở" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.'
+            in html(refused))
+    assert sign(leader, awaiting, page=2, box=(300, 300, 500, 375)).status_code == 302
+
+
+def test_revoked_and_expired_certificates_are_refused(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    with app.app_context():  # revoked at the CA (say from the command line): the key is still on file
+        credential = db.session.query(Credential).filter_by(user_id=equipped.leader.id, active=True).one()
+        pki.revoke_certificate(trust.keys_dir(), int(credential.serial, 16), reason='key_compromise')
+    refused = sign(leader, awaiting)
+    assert refused.status_code == 403 and 'Chứng thư số đã bị thu hồi; không thể ký.' in html(refused)
+
+    issue_certificate(as_user(equipped.admin), equipped.leader)
+    with app.app_context():
+        credential = db.session.query(Credential).filter_by(user_id=equipped.leader.id, active=True).one()
+        credential.not_after = now().replace(year=now().year - 1)
+        db.session.commit()
+    assert 'Chứng thư số đã hết hạn; không thể ký.' in html(leader.get(f'/files/{awaiting}'))
+    expired = sign(leader, awaiting)
+    assert expired.status_code == 403 and 'Chứng thư số đã hết hạn; không thể ký.' in html(expired)
+
+    as_user(equipped.admin).post(f'/admin/users/{equipped.leader.id}/revoke')
+    page = html(leader.get(f'/files/{awaiting}'))
+    assert 'Chứng thư số đã bị thu hồi; không thể ký.' in page
+    assert sign(leader, awaiting).status_code == 403
+    assert stored_file(app, awaiting).status == 'awaiting_signature'
+
+
+def test_timestamp_authority_down_shows_signing_failed_and_a_retry_works(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    before = _main_pdf(app, awaiting)
+    app.config['TSA_URL'] = 'http://127.0.0.1:9/tsa'
+    try:
+        failed = sign(leader, awaiting)
+    finally:
+        app.config['TSA_URL'] = ''
+    assert failed.status_code == 503
+    assert 'Ký lỗi — thử lại' in html(failed) and 'Không kết nối được máy chủ cấp dấu thời gian' in html(failed)
+    stored = stored_file(app, awaiting)  # the failure is recorded, the document untouched
+    assert stored.status == 'sign_failed' and 'dấu thời gian' in stored.sign_error
+    assert _main_pdf(app, awaiting) == before
+    later = html(leader.get(f'/files/{awaiting}'))
+    assert 'class="alert alert-warning sign-failed"' in later and 'Ký lại' in later
+    assert 'Ký số không thành công' in later  # on the timeline
+
+    assert sign(leader, awaiting).status_code == 302
+    stored = stored_file(app, awaiting)
+    assert stored.status == 'signed' and stored.sign_error is None
+
+
+def test_messages_in_english(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    leader.post('/locale/en')
+    text = html(leader.get(f'/files/{awaiting}'))
+    assert 'Place automatically' in text and 'Signing PIN' in text
+    refused = sign(leader, awaiting, pin='0000')
+    assert refused.status_code == 422 and 'Wrong PIN (4 attempts left).' in html(refused)
+    assert sign(leader, awaiting).status_code == 302
+    assert 'Document signed' in html(leader.get(f'/files/{awaiting}'))
