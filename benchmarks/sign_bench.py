@@ -39,7 +39,7 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from tests.signing.pki_server import start_pki_server  # noqa: E402
+from tests.signing.lib.pki_server import start_pki_server  # noqa: E402
 from workflow.signing import appearance, decree30, fonts, keystore, pki, placement  # noqa: E402
 
 FIXTURES = ROOT / 'tests' / 'fixtures'
