@@ -4,6 +4,7 @@ import os
 import secrets
 import socket
 import threading
+from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -33,6 +34,7 @@ from workflow.directory.models import Unit, User, use_light_password_hashing
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
 from workflow.files.operations import Upload, create_file
+from workflow.timeutil import aware, clock_at, now
 
 
 def database_url(tmp_root):
@@ -145,10 +147,13 @@ def _committed_and_detached(thing):
 
 @pytest.fixture
 def make_file(app):
-    def build(actor, *, title='Kế hoạch chuyển đổi số năm 2026', doc_type='QĐ', data=None, **kwargs):
-        with app.app_context():
+    """A draft created through the service layer, committed; its id. A file whose deadline has passed
+    is created the day before that deadline (no one may give a new file a deadline in the past)."""
+    def build(actor, *, title='Kế hoạch chuyển đổi số năm 2026', doc_type='QĐ', data=None, deadline=None, **kwargs):
+        moment = now() if deadline is None else min(now(), aware(deadline) - timedelta(days=1))
+        with app.app_context(), clock_at(moment):
             user = db.session.get(User, actor.id)
-            file, _dup = create_file(user, title=title, doc_type=doc_type,
+            file, _dup = create_file(user, title=title, doc_type=doc_type, deadline=deadline,
                                      upload=Upload('du-thao.pdf', data or pdf()), **kwargs)
             db.session.commit()
             return file.id

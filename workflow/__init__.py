@@ -1,16 +1,15 @@
 """The online document office: create_app builds the Flask application."""
 import logging
 
-from flask import Flask
-
 from . import config as settings
+from . import unit_of_work
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config=None):
     """Build the app from the environment, overridden by `config` (a mapping) when given."""
-    app = Flask(__name__, template_folder='../templates', static_folder='../static',
-                instance_path=str(settings.INSTANCE))
+    app = unit_of_work.TransactionPerRequest(__name__, template_folder='../templates', static_folder='../static',
+                                             instance_path=str(settings.INSTANCE))
     app.config.update(settings.from_environment())
     if config:
         app.config.update(config)
@@ -58,10 +57,19 @@ def _bind_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
-    from .files.freshness import install_inbox_versions
+    _install_session_listeners()
     from .files.page_cache import init_page_cache
-    install_inbox_versions(db.session)
     init_page_cache(app)
+
+
+def _install_session_listeners():
+    """What every transaction does besides its own work, for requests, commands and jobs alike."""
+    from .files.freshness import install_inbox_versions
+    from .metrics.operations import install_daily_count_listener
+
+    unit_of_work.install(db.session)
+    install_inbox_versions(db.session)
+    install_daily_count_listener(db.session)
 
 
 def _register_blueprints(app):

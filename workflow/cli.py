@@ -6,6 +6,7 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from .extensions import db
+from .unit_of_work import transaction
 
 
 def register_cli(app):
@@ -27,8 +28,8 @@ def init_db():
 
     os.makedirs(current_app.instance_path, exist_ok=True)
     upgrade()
-    ensure_levels()
-    db.session.commit()
+    with transaction():
+        ensure_levels()
     click.echo('database ready')
 
 
@@ -44,21 +45,22 @@ def create_admin(username, password, unit_code, unit_name, unit_abbreviation, un
     """The first administrator, in the unit with UNIT_CODE (created if missing)."""
     from .directory.models import Unit, User
     from .directory.operations import create_unit, create_user, ensure_levels, validate_unit_code
+    from .policy import SYSTEM
 
-    ensure_levels()
-    code = validate_unit_code(unit_code)
-    unit = db.session.query(Unit).filter_by(code=code).one_or_none()
-    if unit is None:
-        unit = create_unit(None, code=code, name=unit_name or code, abbreviation=unit_abbreviation or 'UBND',
-                           level=unit_level)
-    user = db.session.query(User).filter_by(username=username.lower()).one_or_none()
-    if user is None:
-        user = create_user(None, username=username, password=password, full_name=full_name or username,
-                           unit=unit, roles=['admin'])
-    else:
-        user.roles = sorted(set(user.roles) | {'admin'})
-        user.set_password(password)
-    db.session.commit()
+    with transaction():
+        ensure_levels()
+        code = validate_unit_code(unit_code)
+        unit = db.session.query(Unit).filter_by(code=code).one_or_none()
+        if unit is None:
+            unit = create_unit(SYSTEM, code=code, name=unit_name or code, abbreviation=unit_abbreviation or 'UBND',
+                               level=unit_level)
+        user = db.session.query(User).filter_by(username=username.lower()).one_or_none()
+        if user is None:
+            user = create_user(SYSTEM, username=username, password=password, full_name=full_name or username,
+                               unit=unit, roles=['admin'])
+        else:
+            user.roles = sorted(set(user.roles) | {'admin'})
+            user.set_password(password)
     click.echo(f'admin {user.username} in {unit.code} {unit.name}')
 
 
@@ -70,10 +72,10 @@ def seed_demo(file_count, if_empty):
     from .demo.seed import AlreadySeeded, seed
 
     try:
-        summary = seed(file_count=file_count, if_empty=if_empty)
+        with transaction():
+            summary = seed(file_count=file_count, if_empty=if_empty)
     except AlreadySeeded as exc:
         raise click.ClickException(f'{exc} (or pass --if-empty)') from None
-    db.session.commit()
     click.echo(summary)
 
 
@@ -112,6 +114,6 @@ def archive_timestamp(limit):
     """Add an archive timestamp (PAdES B-LTA) to issued documents that lack one."""
     from .signing.operations import archive_timestamp_issued
 
-    count = archive_timestamp_issued(limit)
-    db.session.commit()
+    with transaction():
+        count = archive_timestamp_issued(limit)
     click.echo(f'{count} documents archive-timestamped')

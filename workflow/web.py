@@ -1,21 +1,23 @@
-"""Request-wide behaviour: one transaction per request, error pages, security headers, template helpers."""
+"""Request-wide behaviour: error pages, security headers, template helpers.
+
+(The request's transaction is ended by unit_of_work.py, around the view.)
+"""
 import logging
 
-from flask import g, jsonify, render_template, request
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import timeutil
+from . import policy, timeutil, vocabulary
 from .directory.models import User
 from .errors import DomainError
 from .extensions import db, login_manager
 from .files.models import InboxVersion
-from .files.transitions import STATUS_LABELS
 from .storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -28,9 +30,8 @@ def wants_json():
     return request.blueprint == 'api' or request.path.startswith('/api/')
 
 
-def error_response(status, code, message, *, rollback=True):
-    """JSON for the API, a page for the browser; the transaction is rolled back unless told not to."""
-    g.rollback = rollback
+def error_response(status, code, message):
+    """JSON for the API, a page for the browser."""
     if wants_json():
         return jsonify({'error': {'code': code, 'message': message}}), status
     return render_template('error.html', status=status, message=message), status
@@ -74,23 +75,6 @@ def install_request_hooks(app):
     app.before_request(refuse_nul_characters)
 
     @app.after_request
-    def finish_transaction(response):
-        # An explicit decision wins: a refusal that keeps its bookkeeping (g.rollback = False) is
-        # committed even with a 5xx status (a timestamp authority that is down: "signing failed").
-        rollback = g.get('rollback')
-        if rollback or (rollback is None and response.status_code >= 500):
-            db.session.rollback()
-            return response
-        try:
-            db.session.commit()
-        except (IntegrityError, StaleDataError):
-            db.session.rollback()
-            log.warning('commit conflict on %s', request.path)
-            return error_response(409, 'conflict',
-                                  _('Dữ liệu vừa được người khác thay đổi; vui lòng tải lại trang và thử lại.'))
-        return response
-
-    @app.after_request
     def security_headers(response):
         response.headers.setdefault('X-Content-Type-Options', 'nosniff')
         response.headers.setdefault('Referrer-Policy', 'same-origin')
@@ -101,7 +85,7 @@ def install_request_hooks(app):
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return error_response(exc.status, exc.code, exc.message, rollback=not exc.keep_changes)
+        return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -160,5 +144,10 @@ def install_request_hooks(app):
         if current_user.is_authenticated:
             inbox_total, unread = badge_counts(
                 current_user, lambda: (inbox_count(current_user), unread_count(current_user)))
-        return {'status_label': lambda s: STATUS_LABELS.get(s, s), 'inbox_total': inbox_total,
+        return {**vocabulary.template_labels(), 'may': may, 'inbox_total': inbox_total,
                 'unread_notifications': lambda: unread, 'current_locale': select_locale()}
+
+
+def may(rule_name, *args):
+    """For templates: whether the signed-in person passes `policy.may_<rule_name>` (buttons, menus)."""
+    return current_user.is_authenticated and policy.RULES['may_' + rule_name](current_user, *args)

@@ -1,9 +1,10 @@
 """The product's journeys, end to end through the JSON API only."""
 import re
-from datetime import date
+from datetime import date, datetime
 
 from tests.builders import pdf
 from tests.support.api import delivery_for, issued_file
+from workflow.timeutil import VN, clock_at
 
 
 def statuses_by_unit(file_json):
@@ -187,10 +188,17 @@ def test_deadline_in_working_days_skips_weekends(api, org):
     assert created['overdue'] is False
 
 
-def test_a_past_deadline_is_overdue(api, org):
-    created = api.create_file(org.spec, deadline='2020-01-02T08:00:00+07:00')
-    assert created['overdue'] is True
-    assert created['deadline'] == '2020-01-02T08:00:00+07:00'
+def test_a_deadline_already_passed_is_refused_and_one_that_passes_is_overdue(api, org):
+    refused = api.upload(org.spec, '/files', title='Kế hoạch', doc_type='KH', deadline='2020-01-02T08:00:00+07:00')
+    assert refused.status_code == 400
+    assert refused.get_json()['error'] == {'code': 'deadline_in_past',
+                                           'message': 'Hạn xử lý không được ở trong quá khứ.'}
+    with clock_at(datetime(2019, 12, 30, 9, 0, tzinfo=VN)):
+        created = api.create_file(org.spec, deadline='2020-01-02T08:00:00+07:00')
+    assert created['overdue'] is False
+    later = api.file(org.spec, created['id'])
+    assert later['overdue'] is True
+    assert later['deadline'] == '2020-01-02T08:00:00+07:00'
 
 
 def test_same_pdf_twice_in_a_unit_is_flagged_as_duplicate(api, org):

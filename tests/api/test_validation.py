@@ -143,3 +143,32 @@ def test_english_and_vietnamese_for_a_forbidden_action(api, org, draft_id, engli
     assert vi.status_code == en.status_code == 403
     assert vi.get_json()['error']['message'] == 'Bạn không có quyền thực hiện thao tác này với hồ sơ.'
     assert en.get_json()['error']['message'] == english('Bạn không có quyền thực hiện thao tác này với hồ sơ.')
+
+
+def _forward_page(as_user, user, file_id, **fields):
+    from tests.support.pages import act
+    return act(as_user(user), file_id, 'forward', purpose='handle', to_user=0, **fields)
+
+
+@pytest.mark.parametrize('case', ['note of 2 001 characters', 'deadline yesterday'])
+def test_both_doors_refuse_the_same_things_with_the_same_words(api, org, as_user, draft_id, case):
+    """The invariants live in the operations; the page's form says the same before sending anything."""
+    from datetime import timedelta
+
+    from workflow.timeutil import vn_today
+    yesterday = (vn_today() - timedelta(days=1)).isoformat()
+    body, fields, message = {
+        'note of 2 001 characters': ({'note': 'x' * 2001}, {'note': 'x' * 2001},
+                                     'Ý kiến, ghi chú dài quá 2000 ký tự.'),
+        'deadline yesterday': ({'deadline': yesterday}, {'deadline': yesterday},
+                               'Hạn xử lý không được ở trong quá khứ.'),
+    }[case]
+    through_the_api = api.post(org.spec, f'/files/{draft_id}/forward',
+                               {'to_unit_id': org.tckh.id, 'purpose': 'handle', **body})
+    assert through_the_api.status_code == 400
+    assert through_the_api.get_json()['error']['message'] == message
+    through_the_page = _forward_page(as_user, org.spec, draft_id, to_unit=org.tckh.id, **fields)
+    assert through_the_page.status_code == 400
+    assert message in through_the_page.get_data(as_text=True)
+    file = api.file(org.spec, draft_id)
+    assert (file['status'], file['holder_user_id'], len(file['timeline'])) == ('draft', org.spec.id, 1)

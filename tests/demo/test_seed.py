@@ -8,9 +8,10 @@ from tests.support import database
 from workflow.audit import AuditEntry, verify_chain
 from workflow.demo.organisation import COMMUNES, DEPARTMENTS
 from workflow.demo.seed import AlreadySeeded, seed
-from workflow.directory.models import ROLES, Unit, User
+from workflow.directory.models import Unit, User
 from workflow.extensions import db
-from workflow.files.models import REASON_PAPER_ORIGIN, WorkFile
+from workflow.files.models import WorkFile
+from workflow.vocabulary import REASON_PAPER_ORIGIN, ROLES
 
 FILE_COUNT = 60
 EVERY_STATUS = {'draft', 'awaiting_signature', 'returned', 'in_progress', 'issued', 'delivered', 'registered',

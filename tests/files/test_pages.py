@@ -193,7 +193,7 @@ def test_clerk_registers_a_paper_document_from_its_scan(app, org, as_user):
     stored = file_row(app, file_id)
     assert stored.incoming_number == 1 and stored.paper_origin and stored.direction == 'incoming'
     text = page(clerk, f'/files/{file_id}')
-    assert 'Không hoàn toàn điện tử' in text and 'Văn bản giấy (bản scan)' in text
+    assert 'Không hoàn toàn điện tử' in text and 'Có văn bản gốc giấy (scan từ bản giấy)' in text
     assert 'Hỏa tốc' in text and '123/SNN-TL' in text
 
     specialist = as_user(org.handler)
@@ -210,7 +210,7 @@ def test_a_step_done_on_paper_marks_the_file_not_fully_electronic(app, org, as_u
     assert 'Hoàn toàn điện tử' in page(specialist, f'/files/{file_id}')
     act(specialist, file_id, 'forward', purpose='sign', to_user=org.leader.id, to_unit=0, on_paper='y')
     text = page(specialist, f'/files/{file_id}')
-    assert 'Có bước thực hiện trên giấy' in text and 'trên giấy' in text
+    assert 'Có bước xử lý thực hiện trên giấy' in text and 'trên giấy' in text
     with app.app_context():
         from workflow.extensions import db
         from workflow.files.models import WorkFile

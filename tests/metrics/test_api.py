@@ -3,8 +3,8 @@ import pytest
 
 from tests.builders import vn_time
 from tests.support.api import api_token
-from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP
 from workflow.metrics.operations import seed_default_targets
+from workflow.vocabulary import REASON_PAPER_ORIGIN, REASON_PAPER_STEP
 
 MARCH = {'from': '2024-03-01', 'to': '2024-03-31'}
 

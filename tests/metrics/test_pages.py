@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from tests.builders import vn_time
 from tests.support.pages import login, text_of
-from workflow.files.models import REASON_PAPER_ORIGIN, REASON_UNSIGNED_ISSUANCE
 from workflow.metrics.operations import seed_default_targets
+from workflow.vocabulary import REASON_PAPER_ORIGIN, REASON_UNSIGNED_ISSUANCE
 
 MARCH = {'from': '2024-03-01', 'to': '2024-03-31'}
 

@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from tests.builders import pdf, vn_time
 from workflow.extensions import db
-from workflow.files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, WorkFile
+from workflow.files.models import WorkFile
 from workflow.files.operations import Upload, complete_file, create_file, mark_not_electronic
 from workflow.metrics import periods, queries
 from workflow.metrics.models import HANDLING_BUCKET_COLUMNS, HANDLING_BUCKET_EDGES_HOURS, DailyCount
 from workflow.metrics.operations import rebuild_daily_counts, seed_default_targets
 from workflow.timeutil import clock_at
+from workflow.vocabulary import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE
 
 
 def admin_view(cd, **kwargs):

@@ -122,6 +122,7 @@ def test_a_unit_without_a_seal_is_warned_and_issues_unsigned(app, org, as_user):
     assert response.status_code == 302
     text = html(clerk.get(f'/files/{file_id}'))
     assert 'KHÔNG có chữ ký số của cơ quan' in text and 'Đã ban hành văn bản số 01/QĐ-UBND' in text
-    assert 'Ban hành không có chữ ký số của cơ quan' in text  # the paper mark on the file
+    # the paper mark on the file: its reason (one label everywhere, vocabulary.py) and its detail
+    assert 'Phát hành không có chữ ký số hợp lệ: Phát hành không có chữ ký số của cơ quan' in text
     stored = stored_file(app, file_id)
     assert stored.signature_check == 'unsigned' and stored.status == 'issued'

@@ -7,11 +7,11 @@ from tests.builders import FIXTURES, LEADER_PIN, SEAL_PIN, pdf
 from tests.support.pdfsig import pdfsig
 from workflow.errors import Conflict, DomainError
 from workflow.extensions import db
-from workflow.files.models import REASON_UNSIGNED_ISSUANCE
 from workflow.files.operations import Upload, add_document, forward_file, register_file
 from workflow.signing import operations as signing
 from workflow.signing.models import Credential
 from workflow.storage import blobs
+from workflow.vocabulary import REASON_UNSIGNED_ISSUANCE
 
 
 def _to_sign(sorg):

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..files import operations
 from ..files.models import Document
 from ..files.queries import BOXES, list_files
-from ..files.transitions import STATUS_LABELS
 from ..storage import blobs
+from ..vocabulary import STATUS_LABELS
 from . import bp
 from .inputs import (
     boolean,

@@ -9,15 +9,16 @@ from datetime import date, datetime
 from flask import g, request
 from flask_babel import gettext as _
 
+from .. import policy
 from ..auth.models import user_for_token
 from ..deadlines import add_working_days, end_of_day
 from ..directory.models import Unit, User
-from ..errors import BadInput, DomainError, NotAllowed, NotFound
+from ..errors import BadInput, DomainError, NotFound
 from ..extensions import db
 from ..files.models import WorkFile
 from ..files.operations import Upload
-from ..files.policy import can_view
 from ..files.queries import visible_file_or_404
+from ..policy import may_view_file
 from ..timeutil import VN, vn_today
 
 MISSING = object()
@@ -49,15 +50,14 @@ def caller():
     return g.api_user
 
 
-def require_role(*roles):
-    user = caller()
-    if not any(user.has_role(role) for role in roles):
-        raise NotAllowed(_('Bạn không có quyền thực hiện thao tác này.'))
-    return user
+def require(rule, *args):
+    """The caller, once `rule` (one of policy.py's) allows them; 403 with the rule's words otherwise."""
+    policy.require(rule, caller(), *args)
+    return caller()
 
 
 def require_admin():
-    return require_role('admin')
+    return require(policy.may_administer)
 
 
 # ---------------------------------------------------------------- loading by id (path parameters)
@@ -264,7 +264,7 @@ def referenced_visible_file(data, name):
     if file_id is None:
         return None
     file = db.session.get(WorkFile, file_id)
-    if file is None or not can_view(file, caller()):
+    if file is None or not may_view_file(caller(), file):
         raise BadInput(_('Không có hồ sơ với mã %(id)s (trường "%(field)s").', id=file_id, field=name),
                        code='unknown_file')
     return file

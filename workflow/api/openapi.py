@@ -1,13 +1,9 @@
 """The OpenAPI 3.1 description of the API, written as data and served at /api/v1/openapi.json."""
 from flask import jsonify, request
 
-from ..files.models import DOC_TYPE_NAMES, PURPOSES, URGENCIES
 from ..files.queries import BOXES
-from ..files.transitions import STATUS_LABELS
+from ..vocabulary import DELIVERY_STATUSES, DOC_TYPE_NAMES, PURPOSES, ROLES, STATUS_LABELS, URGENCIES
 from . import bp
-
-ROLES = ['specialist', 'leader', 'clerk', 'admin']
-DELIVERY_STATUSES = ['delivered', 'registered', 'assigned', 'in_progress', 'completed', 'refused']
 
 
 def ref(name):

@@ -2,10 +2,11 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from ..errors import BadInput, NotAllowed, NotFound
+from .. import policy
+from ..errors import BadInput, NotFound
 from ..extensions import db, limiter
 from ..files.models import Document
-from ..files.policy import can_view
+from ..policy import may_view_file
 from ..signing import operations as signing
 from ..signing.models import TrustAnchor
 from ..signing.report import present
@@ -21,7 +22,7 @@ from .inputs import (
     integer,
     json_body,
     referenced_units,
-    require_admin,
+    require,
     string,
     unit_or_404,
     upload,
@@ -77,7 +78,7 @@ def issue(file_id):
 @bp.get('/documents/<int:document_id>/verification')
 def document_verification(document_id):
     document = db.session.get(Document, document_id)
-    if document is None or not can_view(document.file, caller()):
+    if document is None or not may_view_file(caller(), document.file):
         raise NotFound(_('Không tìm thấy văn bản.'), code='document_not_found')
     return jsonify(present(signing.document_report(document)))
 
@@ -88,14 +89,9 @@ def verify_upload():
     return jsonify(report_for_upload(request.files.get('file')))
 
 
-def _self_or_admin(user):
-    if caller().id != user.id and not caller().is_admin:
-        raise NotAllowed(_('Chỉ quản trị hoặc chính người dùng mới được thực hiện.'))
-
-
 @bp.post('/users/<int:user_id>/certificate')
 def issue_certificate(user_id):
-    require_admin()
+    require(policy.may_manage_keys)
     user = user_or_404(user_id)
     credential = signing.issue_user_certificate(caller(), user, string(json_body(), 'pin', required=True))
     return jsonify(_certificate_json(credential)), 201
@@ -104,7 +100,7 @@ def issue_certificate(user_id):
 @bp.get('/users/<int:user_id>/certificate')
 def show_certificate(user_id):
     user = user_or_404(user_id)
-    _self_or_admin(user)
+    require(policy.may_see_certificate, user)
     credential = signing.active_credential(user=user)
     if credential is None:
         raise NotFound(_('Người dùng chưa có chứng thư số.'), code='no_certificate')
@@ -113,7 +109,7 @@ def show_certificate(user_id):
 
 @bp.delete('/users/<int:user_id>/certificate')
 def revoke_certificate(user_id):
-    require_admin()
+    require(policy.may_manage_keys)
     user = user_or_404(user_id)
     reason = string(json_body(), 'reason', default='cessationOfOperation')
     revoked = signing.revoke_user_certificate(caller(), user, reason)
@@ -122,7 +118,7 @@ def revoke_certificate(user_id):
 
 @bp.post('/users/<int:user_id>/certificate/import')
 def import_certificate(user_id):
-    require_admin()
+    require(policy.may_manage_keys)
     user = user_or_404(user_id)
     form = form_body()
     credential = signing.import_pkcs12_credential(caller(), user, pkcs12=upload().data,
@@ -132,7 +128,7 @@ def import_certificate(user_id):
 
 @bp.post('/users/<int:user_id>/certificate/token')
 def register_token(user_id):
-    require_admin()
+    require(policy.may_manage_keys)
     user = user_or_404(user_id)
     data = json_body()
     credential = signing.register_token_credential(
@@ -144,14 +140,14 @@ def register_token(user_id):
 @bp.post('/users/<int:user_id>/signature-image')
 def signature_image(user_id):
     user = user_or_404(user_id)
-    _self_or_admin(user)
+    require(policy.may_manage_own_stamp, user)
     stamp = signing.set_signature_image(caller(), user, upload().data)
     return jsonify({'sha256': stamp.sha256, 'width': stamp.width, 'height': stamp.height}), 201
 
 
 @bp.post('/units/<int:unit_id>/seal')
 def seal(unit_id):
-    require_admin()
+    require(policy.may_manage_keys)
     unit = unit_or_404(unit_id)
     form = form_body()
     credential = signing.issue_unit_seal(caller(), unit, png=upload().data, pin=string(form, 'pin', required=True))
@@ -160,7 +156,7 @@ def seal(unit_id):
 
 @bp.get('/trust-anchors')
 def trust_anchors():
-    require_admin()
+    require(policy.may_manage_keys)
     anchors = db.session.query(TrustAnchor).order_by(TrustAnchor.id).all()
     return jsonify({'items': [{'id': a.id, 'subject': a.subject, 'fingerprint': a.fingerprint,
                                'approved_at': iso(a.approved_at)} for a in anchors]})
@@ -168,7 +164,7 @@ def trust_anchors():
 
 @bp.post('/trust-anchors/<int:anchor_id>/approve')
 def approve_trust_anchor(anchor_id):
-    require_admin()
+    require(policy.may_manage_keys)
     anchor = db.session.get(TrustAnchor, anchor_id)
     if anchor is None:
         raise NotFound(_('Không tìm thấy chứng thư gốc.'), code='anchor_not_found')

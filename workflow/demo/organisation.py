@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from ..directory.operations import create_unit, ensure_levels
+from ..policy import SYSTEM
 
 DISTRICT_CODE = 'H17'
 DISTRICT_NAME = 'UBND huyện Cờ Đỏ'
@@ -74,21 +75,21 @@ class Organisation:
 def build_organisation():
     """Create the whole unit tree; codes follow QĐ 20/2020/QĐ-TTg (H17, H17.01, H17.21.01 …)."""
     ensure_levels()
-    district = create_unit(None, code=DISTRICT_CODE, name=DISTRICT_NAME, abbreviation='UBND', level='district')
+    district = create_unit(SYSTEM, code=DISTRICT_CODE, name=DISTRICT_NAME, abbreviation='UBND', level='district')
     departments, slugs = {}, {}
     for n, (abbreviation, name, slug) in enumerate(DEPARTMENTS, start=1):
-        departments[abbreviation] = create_unit(None, code=f'{DISTRICT_CODE}.{n:02d}', name=name,
+        departments[abbreviation] = create_unit(SYSTEM, code=f'{DISTRICT_CODE}.{n:02d}', name=name,
                                                 abbreviation=abbreviation, level='district', parent=district)
         slugs[abbreviation] = slug
     communes = []
     for n, (place, kind, slug) in enumerate(COMMUNES, start=21):
         code = f'{DISTRICT_CODE}.{n:02d}'
-        unit = create_unit(None, code=code, name=f'UBND {kind} {place}', abbreviation='UBND', level='commune',
+        unit = create_unit(SYSTEM, code=code, name=f'UBND {kind} {place}', abbreviation='UBND', level='commune',
                            parent=district)
         commune = Commune(unit=unit, place=place, kind=kind, slug=slug)
         for m, (abbreviation, name) in enumerate(COMMUNE_SECTIONS, start=1):
             commune.sections[abbreviation] = create_unit(
-                None, code=f'{code}.{m:02d}', name=f'{name} {kind} {place}', abbreviation=abbreviation,
+                SYSTEM, code=f'{code}.{m:02d}', name=f'{name} {kind} {place}', abbreviation=abbreviation,
                 level='commune', parent=unit)
         communes.append(commune)
     return Organisation(district=district, departments=departments, department_slugs=slugs, communes=communes)

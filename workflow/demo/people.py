@@ -10,7 +10,6 @@ from .keys import give_keys
 
 DEMO_PASSWORD = 'demo1234'
 
-ROLE_LABELS = {'specialist': 'Chuyên viên', 'leader': 'Lãnh đạo', 'clerk': 'Văn thư', 'admin': 'Quản trị'}
 
 # People the article names keep their names; everyone else gets a generated one.
 NAMED = {

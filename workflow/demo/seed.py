@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from ..directory.models import Unit, User
 from ..extensions import db
 from ..files.models import PaperMark, WorkFile
+from ..vocabulary import ROLE_LABELS, official
 from .history import History
 from .organisation import build_organisation
-from .people import DEMO_PASSWORD, ROLE_LABELS, build_people
+from .people import DEMO_PASSWORD, build_people
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,8 @@ def accounts_table():
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(SHOWCASE)))}
     if not users:
         return ''
-    rows = [(name, ', '.join(ROLE_LABELS[r] for r in users[name].roles), users[name].title, users[name].unit.name)
-            for name in SHOWCASE if name in users]
+    rows = [(name, ', '.join(official(ROLE_LABELS[r]) for r in users[name].roles), users[name].title,
+             users[name].unit.name) for name in SHOWCASE if name in users]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ['', f'Demo accounts (password for every demo user: {DEMO_PASSWORD}):']
     for row in rows:

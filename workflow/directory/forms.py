@@ -5,14 +5,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..files.forms import MultiCheckboxField
+from ..vocabulary import ROLE_LABELS
 from .operations import levels, unit_tree
-
-ROLE_LABELS = {
-    'specialist': _l('Chuyên viên'),
-    'leader': _l('Lãnh đạo'),
-    'clerk': _l('Văn thư'),
-    'admin': _l('Quản trị'),
-}
 
 
 def _unit_choices(blank=None, exclude_id=None):

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import now
+from ..vocabulary import ROLES
 
-ROLES = ('specialist', 'leader', 'clerk', 'admin')
 UNIT_CODE_PATTERN = re.compile(r'^[A-Z]\d{2}(\.\d{2}){0,10}$')
 _hasher = PasswordHasher()
 

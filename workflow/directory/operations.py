@@ -1,11 +1,12 @@
-"""Managing units and users."""
+"""Managing units and users: each operation checks that its actor administers (policy.py)."""
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import audit
+from .. import audit, policy
 from ..errors import BadInput, Conflict
 from ..extensions import db
-from .models import ROLES, UNIT_CODE_PATTERN, Level, Unit, User
+from ..vocabulary import ROLES
+from .models import UNIT_CODE_PATTERN, Level, Unit, User
 
 DEFAULT_LEVELS = (('province', 'Tỉnh', 0), ('district', 'Huyện', 1), ('commune', 'Xã', 2))
 
@@ -26,6 +27,7 @@ def validate_unit_code(code):
 
 
 def create_unit(actor, *, code, name, abbreviation, level, parent=None):
+    policy.require(policy.may_administer, actor)
     code = validate_unit_code(code)
     name, abbreviation = (name or '').strip(), (abbreviation or '').strip()
     if not name or not abbreviation:
@@ -44,6 +46,7 @@ def create_unit(actor, *, code, name, abbreviation, level, parent=None):
 
 
 def update_unit(actor, unit, *, name, abbreviation, level, parent=None, active=True):
+    policy.require(policy.may_administer, actor)
     if db.session.get(Level, level) is None:
         raise BadInput(_('Cấp hành chính không hợp lệ.'), code='invalid_level')
     if parent is not None and (parent.id == unit.id or unit in parent.ancestors()):
@@ -69,6 +72,7 @@ def _check_password(password):
 
 
 def create_user(actor, *, username, password, full_name, unit, roles, title='', email=None):
+    policy.require(policy.may_administer, actor)
     username = (username or '').strip().lower()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise BadInput(_('Tên đăng nhập không hợp lệ.'), code='invalid_username')
@@ -91,6 +95,7 @@ def create_user(actor, *, username, password, full_name, unit, roles, title='', 
 
 
 def update_user(actor, user, *, full_name, title, unit, roles, active, email=None):
+    policy.require(policy.may_administer, actor)
     if unit is None:
         raise BadInput(_('Đơn vị không tồn tại.'), code='invalid_unit')
     user.full_name, user.title, user.unit, user.active, user.email = (
@@ -102,6 +107,7 @@ def update_user(actor, user, *, full_name, title, unit, roles, active, email=Non
 
 
 def reset_password(actor, user, new_password):
+    policy.require(policy.may_administer, actor)
     _check_password(new_password)
     user.set_password(new_password)
     user.failed_logins, user.locked_until = 0, None

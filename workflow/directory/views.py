@@ -3,7 +3,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -12,9 +11,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import policy
 from ..errors import DomainError
 from ..extensions import db
-from .forms import ROLE_LABELS, PasswordResetForm, UnitForm, UserFilterForm, UserForm
+from ..unit_of_work import attempt
+from .forms import PasswordResetForm, UnitForm, UserFilterForm, UserForm
 from .models import Unit, User
 from .operations import (
     create_unit,
@@ -32,18 +33,7 @@ bp = Blueprint('directory', __name__, url_prefix='/admin')
 @bp.before_request
 @login_required
 def require_admin():
-    if not current_user.is_admin:
-        abort(403)
-
-
-@bp.app_context_processor
-def role_labels():
-    return {'role_label': lambda r: ROLE_LABELS.get(r, r)}
-
-
-def _abandon():
-    db.session.rollback()
-    g.rollback = True
+    policy.require(policy.may_administer, current_user)
 
 
 def _unit_or_404(unit_id):
@@ -78,11 +68,11 @@ def new_unit():
     if not form.validate_on_submit():
         return _form_page('directory/unit_form.html', form, 400 if form.is_submitted() else 200)
     try:
-        unit = create_unit(current_user, code=form.code.data, name=form.name.data,
-                           abbreviation=form.abbreviation.data, level=form.level.data,
-                           parent=db.session.get(Unit, form.parent.data) if form.parent.data else None)
+        with attempt():
+            unit = create_unit(current_user, code=form.code.data, name=form.name.data,
+                               abbreviation=form.abbreviation.data, level=form.level.data,
+                               parent=db.session.get(Unit, form.parent.data) if form.parent.data else None)
     except DomainError as exc:
-        _abandon()
         return _form_page('directory/unit_form.html', form, exc.status, error=exc.message)
     flash(_('Đã tạo đơn vị %(name)s (%(code)s).', name=unit.name, code=unit.code), 'success')
     return redirect(url_for('directory.units'))
@@ -97,11 +87,11 @@ def edit_unit(unit_id):
     if not form.validate_on_submit():
         return _form_page('directory/unit_form.html', form, 400 if form.is_submitted() else 200, unit=unit)
     try:
-        update_unit(current_user, unit, name=form.name.data, abbreviation=form.abbreviation.data,
-                    level=form.level.data, active=form.active.data,
-                    parent=db.session.get(Unit, form.parent.data) if form.parent.data else None)
+        with attempt():
+            update_unit(current_user, unit, name=form.name.data, abbreviation=form.abbreviation.data,
+                        level=form.level.data, active=form.active.data,
+                        parent=db.session.get(Unit, form.parent.data) if form.parent.data else None)
     except DomainError as exc:
-        _abandon()
         return _form_page('directory/unit_form.html', form, exc.status, unit=unit, error=exc.message)
     flash(_('Đã cập nhật đơn vị %(name)s.', name=unit.name), 'success')
     return redirect(url_for('directory.units'))
@@ -122,12 +112,12 @@ def new_user():
     if not form.validate_on_submit():
         return _form_page('directory/user_form.html', form, 400 if form.is_submitted() else 200)
     try:
-        user = create_user(current_user, username=form.username.data, password=form.password.data,
-                           full_name=form.full_name.data, title=form.title.data,
-                           email=form.email.data or None, unit=db.session.get(Unit, form.unit.data),
-                           roles=form.roles.data)
+        with attempt():
+            user = create_user(current_user, username=form.username.data, password=form.password.data,
+                               full_name=form.full_name.data, title=form.title.data,
+                               email=form.email.data or None, unit=db.session.get(Unit, form.unit.data),
+                               roles=form.roles.data)
     except DomainError as exc:
-        _abandon()
         return _form_page('directory/user_form.html', form, exc.status, error=exc.message)
     flash(_('Đã tạo tài khoản %(username)s.', username=user.username), 'success')
     return redirect(url_for('directory.users', unit=user.unit_id))
@@ -147,11 +137,11 @@ def edit_user(user_id):
         return _form_page('directory/user_form.html', form, 400 if form.is_submitted() else 200, user=user,
                           password_form=PasswordResetForm(formdata=None))
     try:
-        update_user(current_user, user, full_name=form.full_name.data, title=form.title.data,
-                    unit=db.session.get(Unit, form.unit.data), roles=form.roles.data, active=form.active.data,
-                    email=form.email.data or None)
+        with attempt():
+            update_user(current_user, user, full_name=form.full_name.data, title=form.title.data,
+                        unit=db.session.get(Unit, form.unit.data), roles=form.roles.data, active=form.active.data,
+                        email=form.email.data or None)
     except DomainError as exc:
-        _abandon()
         return _form_page('directory/user_form.html', form, exc.status, user=user, error=exc.message,
                           password_form=PasswordResetForm(formdata=None))
     flash(_('Đã cập nhật tài khoản %(username)s.', username=user.username), 'success')
@@ -166,9 +156,9 @@ def reset_user_password(user_id):
     if not password_form.validate_on_submit():
         return _form_page('directory/user_form.html', form, 400, user=user, password_form=password_form)
     try:
-        reset_password(current_user, user, password_form.password.data)
+        with attempt():
+            reset_password(current_user, user, password_form.password.data)
     except DomainError as exc:
-        _abandon()
         return _form_page('directory/user_form.html', form, exc.status, user=user, password_form=password_form,
                           error=exc.message)
     flash(_('Đã đặt lại mật khẩu cho %(username)s.', username=user.username), 'success')

@@ -31,21 +31,16 @@ from ..deadlines import add_working_days, end_of_day
 from ..directory.operations import active_users, unit_tree, users_of_unit
 from ..signing.operations import active_credential
 from ..timeutil import vn_today
-from .models import DOC_TYPES
+from ..vocabulary import DOC_TYPES, PURPOSE_LABELS, URGENCY_LABELS
+from . import rules
 from .operations import Upload
 
-URGENCY_LABELS = {
-    'normal': _l('Thường'),
-    'urgent': _l('Khẩn'),
-    'very_urgent': _l('Thượng khẩn'),
-    'flash': _l('Hỏa tốc'),
-}
-PURPOSE_LABELS = {
-    'sign': _l('Trình ký'),
-    'handle': _l('Xử lý'),
-    'info': _l('Để biết'),
-}
 DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y']
+
+
+def _too_long(kind):
+    """The length limit and message the operation applies too (rules.py)."""
+    return Length(max=rules.LIMITS[kind], message=rules.too_long_message(kind))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -80,7 +75,7 @@ class DeadlineMixin:
 
     def validate_deadline(self, field):
         if field.data is not None and field.data < vn_today():
-            raise ValidationError(_l('Hạn xử lý không được ở trong quá khứ.'))
+            raise ValidationError(rules.PAST_DEADLINE)
 
     def deadline_value(self):
         """The end of the chosen Vietnamese day, as an aware UTC moment (SQLite keeps no offset), or None."""
@@ -102,8 +97,8 @@ class NewFileForm(DeadlineMixin, FlaskForm):
     upload = FileField(_l('Tệp PDF'), validators=[FileRequired(_l('Vui lòng chọn tệp PDF.'))],
                        render_kw={'accept': 'application/pdf,.pdf'})
     title = StringField(_l('Trích yếu'), validators=[
-        DataRequired(_l('Vui lòng nhập trích yếu (tiêu đề) của văn bản.')), Length(max=500)])
-    summary = TextAreaField(_l('Tóm tắt nội dung'), validators=[Optional(), Length(max=5000)])
+        DataRequired(_l('Vui lòng nhập trích yếu (tiêu đề) của văn bản.')), _too_long('title')])
+    summary = TextAreaField(_l('Tóm tắt nội dung'), validators=[Optional(), _too_long('summary')])
     doc_type = SelectField(_l('Loại văn bản'), choices=[(code, f'{code} — {name}') for code, name in DOC_TYPES],
                            default='CV')
     urgency = SelectField(_l('Độ khẩn'), choices=list(URGENCY_LABELS.items()), default='normal')
@@ -116,8 +111,8 @@ class NewFileForm(DeadlineMixin, FlaskForm):
 class PaperDocumentForm(NewFileForm):
     """A document that arrived on paper, registered by the clerk from its scan."""
     sender_name = StringField(_l('Nơi gửi (tác giả)'), validators=[
-        DataRequired(_l('Vui lòng nhập nơi gửi văn bản.')), Length(max=300)])
-    number = StringField(_l('Số, ký hiệu'), validators=[Optional(), Length(max=60)])
+        DataRequired(_l('Vui lòng nhập nơi gửi văn bản.')), _too_long('sender')])
+    number = StringField(_l('Số, ký hiệu'), validators=[Optional(), _too_long('number')])
 
 
 class AddDocumentForm(FlaskForm):
@@ -136,7 +131,7 @@ class ForwardForm(DeadlineMixin, FlaskForm):
     to_user = SelectField(_l('Người nhận'), coerce=int, default=0)
     to_unit = SelectField(_l('hoặc đơn vị nhận'), coerce=int, default=0)
     purpose = SelectField(_l('Mục đích'), choices=list(PURPOSE_LABELS.items()), default='sign')
-    note = TextAreaField(_l('Ý kiến / ghi chú'), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l('Ý kiến / ghi chú'), validators=[Optional(), _too_long('note')])
     on_paper = BooleanField(_l('Thực hiện trên giấy'))
 
     def __init__(self, *args, actor=None, **kwargs):
@@ -151,7 +146,7 @@ class ForwardForm(DeadlineMixin, FlaskForm):
 
 
 class NoteRequiredForm(FlaskForm):
-    note = TextAreaField(_l('Lý do'), validators=[DataRequired(_l('Vui lòng ghi lý do.')), Length(max=2000)])
+    note = TextAreaField(_l('Lý do'), validators=[DataRequired(_l('Vui lòng ghi lý do.')), _too_long('note')])
 
 
 class ReturnForm(NoteRequiredForm):
@@ -189,9 +184,9 @@ class IssueForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     received_on_paper = BooleanField(_l('Nhận bản giấy'))
-    note = TextAreaField(_l('Ghi chú'), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l('Ghi chú'), validators=[Optional(), _too_long('note')])
     override_reason = TextAreaField(_l('Lý do vẫn vào sổ dù chữ ký số không hợp lệ'),
-                                    validators=[Length(max=2000)])  # required only when the check failed
+                                    validators=[_too_long('note')])  # required only when the check failed
 
     def __init__(self, *args, signature_invalid=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +201,7 @@ class AssignForm(DeadlineMixin, FlaskForm):
     lead = SelectField(_l('Chủ trì'), coerce=int, default=0)
     cooperate = MultiCheckboxField(_l('Phối hợp'), coerce=int, validate_choice=True)
     inform = MultiCheckboxField(_l('Để biết'), coerce=int, validate_choice=True)
-    note = TextAreaField(_l('Ý kiến chỉ đạo'), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l('Ý kiến chỉ đạo'), validators=[Optional(), _too_long('note')])
 
     def __init__(self, *args, unit_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,7 +229,7 @@ class StartForm(FlaskForm):
 
 
 class CompleteForm(FlaskForm):
-    note = TextAreaField(_l('Kết quả xử lý'), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l('Kết quả xử lý'), validators=[Optional(), _too_long('result')])
     reply_file_id = IntegerField(_l('Mã hồ sơ trả lời (nếu có)'), validators=[Optional(), NumberRange(min=1)],
                                  render_kw={'inputmode': 'numeric'})
 

@@ -2,27 +2,7 @@
 from ..dbtypes import UtcDateTime
 from ..extensions import db
 from ..timeutil import aware, now, vn_today
-
-DOC_TYPES = (
-    ('CV', 'Công văn'), ('NQ', 'Nghị quyết'), ('QĐ', 'Quyết định'), ('CT', 'Chỉ thị'),
-    ('QC', 'Quy chế'), ('QyĐ', 'Quy định'), ('TC', 'Thông cáo'), ('TB', 'Thông báo'),
-    ('HD', 'Hướng dẫn'), ('CTr', 'Chương trình'), ('KH', 'Kế hoạch'), ('PA', 'Phương án'),
-    ('ĐA', 'Đề án'), ('DA', 'Dự án'), ('BC', 'Báo cáo'), ('BB', 'Biên bản'), ('TTr', 'Tờ trình'),
-    ('HĐ', 'Hợp đồng'), ('CĐ', 'Công điện'), ('BGN', 'Bản ghi nhớ'), ('BTT', 'Bản thỏa thuận'),
-    ('GUQ', 'Giấy ủy quyền'), ('GM', 'Giấy mời'), ('GGT', 'Giấy giới thiệu'),
-    ('GNP', 'Giấy nghỉ phép'), ('PG', 'Phiếu gửi'), ('PC', 'Phiếu chuyển'), ('PB', 'Phiếu báo'),
-)
-DOC_TYPE_NAMES = dict(DOC_TYPES)
-URGENCIES = ('normal', 'urgent', 'very_urgent', 'flash')
-PURPOSES = ('sign', 'handle', 'info')
-ASSIGNMENT_ROLES = ('lead', 'cooperate', 'inform')
-DIRECTIONS = ('outgoing', 'incoming')
-
-# Why a file is not fully electronic; the metrics read these codes.
-REASON_PAPER_ORIGIN = 'paper_origin'
-REASON_PAPER_STEP = 'paper_step'
-REASON_UNSIGNED_ISSUANCE = 'unsigned_issuance'
-
+from ..vocabulary import DOC_TYPE_NAMES
 
 _OPEN = "status NOT IN ('issued', 'completed', 'refused')"
 

@@ -6,33 +6,26 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import audit, policy
 from ..errors import BadInput, Conflict, NotAllowed
 from ..extensions import db
 from ..registers.numbering import format_number, next_number
 from ..storage import blobs
 from ..timeutil import now, vn
-from . import transitions
-from .models import (
+from ..vocabulary import (
     ASSIGNMENT_ROLES,
+    DELIVERY_STATUSES,
     DOC_TYPE_NAMES,
     PURPOSES,
     REASON_PAPER_ORIGIN,
     REASON_PAPER_STEP,
     REASON_UNSIGNED_ISSUANCE,
     URGENCIES,
-    Assignment,
-    Delivery,
-    Document,
-    FileEvent,
-    PaperMark,
-    WorkFile,
 )
+from . import rules, transitions
+from .models import Assignment, Delivery, Document, FileAccess, FileEvent, PaperMark, WorkFile
 from .pdfcheck import inspect_pdf
-from .policy import grant
 from .search import search_text_of
-
-DELIVERY_STATUSES = ('delivered', 'registered', 'assigned', 'in_progress', 'completed', 'refused')
 
 
 @dataclass
@@ -56,6 +49,14 @@ def _event(file, actor, action, *, to_unit=None, to_user=None, purpose=None, not
                       purpose=purpose, note=note or '', on_paper=on_paper)
     db.session.add(event)
     return event
+
+
+def grant(file, unit_id):
+    """Record that `unit_id` holds or received the file (idempotent): who may see it (policy.may_view_file)."""
+    if unit_id is None:
+        return
+    if db.session.get(FileAccess, (file.id, unit_id)) is None:
+        db.session.add(FileAccess(file_id=file.id, unit_id=unit_id))
 
 
 def _hand_to(file, *, unit, user=None):
@@ -114,15 +115,16 @@ def _safe_filename(name):
 def create_file(actor, *, title, doc_type, upload, urgency='normal', summary='', deadline=None,
                 paper_origin=False):
     """A new work file in the actor's unit holding one main document; status draft."""
-    if not (actor.has_role('specialist') or actor.has_role('leader') or actor.has_role('clerk')):
-        raise NotAllowed(_('Bạn không có quyền tạo hồ sơ.'))
+    policy.require(policy.may_create_files, actor)
     title = (title or '').strip()
     if not title:
         raise BadInput(_('Vui lòng nhập trích yếu (tiêu đề) của văn bản.'), code='title_required')
+    title, summary = rules.text(title, 'title'), rules.text(summary, 'summary')
     _check_choice(doc_type, DOC_TYPE_NAMES, _('Loại văn bản không hợp lệ.'))
     _check_choice(urgency, URGENCIES, _('Độ khẩn không hợp lệ.'))
+    rules.deadline(deadline)
     stored = _store_pdf(upload, actor, paper_origin=paper_origin)
-    file = WorkFile(title=title[:500], summary=summary or '', doc_type=doc_type, urgency=urgency,
+    file = WorkFile(title=title, summary=summary, doc_type=doc_type, urgency=urgency,
                     deadline=deadline, direction='outgoing', status='draft', owner_unit_id=actor.unit_id,
                     creator_id=actor.id, holder_unit_id=actor.unit_id, holder_user_id=actor.id,
                     held_since=now(), paper_origin=paper_origin, created_at=now())
@@ -166,8 +168,10 @@ def forward_file(file, actor, *, purpose, to_user=None, to_unit=None, note='', d
         raise BadInput(_('Hãy chọn người hoặc đơn vị nhận.'), code='recipient_required')
     if to_user is not None and not to_user.active:
         raise BadInput(_('Người nhận đã bị khóa tài khoản.'))
-    if purpose == 'sign' and (to_user is None or not to_user.has_role('leader')):
-        raise BadInput(_('Chỉ có thể trình ký cho một lãnh đạo.'), code='signer_not_leader')
+    if purpose == 'sign' and (to_user is None or not policy.may_sign(to_user)):
+        raise BadInput(policy.may_sign.refusal, code='signer_not_leader')
+    note = rules.text(note, 'note')
+    rules.deadline(deadline)
     row = transitions.require(file, 'forward_' + purpose, actor)
     unit = to_user.unit if to_user is not None else to_unit
     _event(file, actor, 'forward', to_unit=unit, to_user=to_user, purpose=purpose, note=note,
@@ -198,6 +202,7 @@ def return_file(file, actor, *, note):
     """Back to whoever handed it over, with the reason."""
     if not (note or '').strip():
         raise BadInput(_('Hãy ghi lý do trả lại.'), code='note_required')
+    note = rules.text(note, 'note')
     row = transitions.require(file, 'return', actor)
     sender = _last_sender(file)
     if sender is None:
@@ -307,6 +312,7 @@ def register_file(file, actor, *, received_on_paper=False, note='', override_rea
 
     A document whose signatures failed the arrival check is registered only with the clerk's
     explicit reason (kept on the file); otherwise the clerk refuses it."""
+    note, override_reason = rules.text(note, 'note'), override_reason and rules.text(override_reason, 'note')
     row = transitions.require(file, 'register', actor)
     if file.signature_check == 'invalid':
         if not (override_reason or '').strip():
@@ -332,8 +338,8 @@ def register_file(file, actor, *, received_on_paper=False, note='', override_rea
 def register_paper_document(actor, *, title, doc_type, upload, sender_name, number='', urgency='normal',
                             summary='', deadline=None):
     """A document that arrived on paper, registered from its scan; marked paper-origin."""
-    if not actor.has_role('clerk'):
-        raise NotAllowed(_('Chỉ văn thư mới được vào sổ văn bản đến.'))
+    policy.require(policy.may_register_paper_arrivals, actor)
+    sender_name, number = rules.text(sender_name, 'sender'), rules.text(number, 'number')
     file, duplicate = create_file(actor, title=title, doc_type=doc_type, upload=upload, urgency=urgency,
                                   summary=summary or sender_name, deadline=deadline, paper_origin=True)
     file.direction, file.status, file.number = 'incoming', 'delivered', (number or None)
@@ -347,6 +353,7 @@ def refuse_file(file, actor, *, note):
     """Send an invalid arrival back to its sender with the reason."""
     if not (note or '').strip():
         raise BadInput(_('Hãy ghi lý do từ chối.'), code='note_required')
+    note = rules.text(note, 'note')
     row = transitions.require(file, 'refuse', actor)
     source = file.source_file
     _event(file, actor, 'refuse', to_unit=source.issuing_unit if source else None, note=note)
@@ -368,6 +375,8 @@ def assign_file(file, actor, *, lead, cooperate=(), inform=(), deadline=None, no
     """A leader gives the file a lead handler, co-handlers and people to inform, with a deadline."""
     if lead is None:
         raise BadInput(_('Hãy chọn người chủ trì xử lý.'), code='lead_required')
+    note = rules.text(note, 'note')
+    rules.deadline(deadline)
     row = transitions.require(file, 'assign', actor)
     people = [('lead', lead)] + [('cooperate', u) for u in cooperate] + [('inform', u) for u in inform]
     for role, user in people:
@@ -404,6 +413,7 @@ def start_handling(file, actor):
 
 def complete_file(file, actor, *, note='', reply_file=None):
     """Done: the file counts as closed for the metrics."""
+    note = rules.text(note, 'result')
     row = transitions.require(file, 'complete', actor)
     if reply_file is not None and reply_file.id == file.id:
         raise BadInput(_('Hồ sơ trả lời phải là một hồ sơ khác.'))
@@ -425,6 +435,7 @@ def reopen_file(file, actor, *, note):
     """Take a completed file up again; it no longer counts as closed."""
     if not (note or '').strip():
         raise BadInput(_('Hãy ghi lý do mở lại hồ sơ.'), code='note_required')
+    note = rules.text(note, 'note')
     row = transitions.require(file, 'reopen', actor)
     _event(file, actor, 'reopen', note=note)
     _apply(file, row)

@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound
 from ..extensions import db
+from ..policy import handles_unit_mail, may_view_file, visible_files
 from .concurrency import acting_request, lock_for_action
 from .models import Assignment, FileEvent, WorkFile
-from .policy import can_view, visible_filter
 from .search import fold
 from .transitions import CLOSED
 
@@ -19,7 +19,7 @@ PAGE_SIZE = 25
 def visible_file_or_404(file_id, user):
     """The file, if it exists and `user` may see it; otherwise NotFound (existence is not revealed)."""
     file = db.session.get(WorkFile, file_id)
-    if file is None or not can_view(file, user):
+    if file is None or not may_view_file(user, file):
         raise NotFound(_('Không tìm thấy hồ sơ.'), code='file_not_found')
     if acting_request():
         lock_for_action(file)  # a request that changes the file holds its row until it commits
@@ -36,7 +36,7 @@ def inbox_filter(user):
         select(WorkFile.id).where(WorkFile.holder_user_id == user.id, WorkFile.status.not_in(CLOSED)),
         select(Assignment.file_id).where(Assignment.user_id == user.id, Assignment.done_at.is_(None)),
     ]
-    if user.has_role('clerk'):
+    if handles_unit_mail(user):
         branches.append(select(WorkFile.id).where(WorkFile.holder_user_id.is_(None),
                                                   WorkFile.holder_unit_id == user.unit_id,
                                                   WorkFile.status.not_in(CLOSED)))
@@ -51,7 +51,7 @@ def sent_filter(user):
 
 def list_files(user, *, box='all', status=None, q=None, page=1, direction=None):
     """One page of the files `user` may see, newest activity first, and the total count."""
-    query = select(WorkFile).where(visible_filter(user))
+    query = select(WorkFile).where(visible_files(user))
     if box == 'inbox':
         query = query.where(inbox_filter(user))
     elif box == 'sent':
@@ -92,4 +92,4 @@ def inbox_count(user):
     known = g.get('inbox_count') if has_request_context() else None
     if known is not None and known[0] == user.id:
         return known[1]
-    return db.session.scalar(select(db.func.count(WorkFile.id)).where(visible_filter(user), inbox_filter(user)))
+    return db.session.scalar(select(db.func.count(WorkFile.id)).where(visible_files(user), inbox_filter(user)))

@@ -1,7 +1,7 @@
 """The workflow as a table: which action may move a file from which status to which, and who may do it.
 
 A row is (direction, action, from-statuses, target, who). A target of None keeps the status.
-`who` names a rule in WHO below; every rule takes (file, actor).
+`who` names one of the file rules of policy.py; every rule takes (actor, file).
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,69 +9,15 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from ..errors import Conflict, NotAllowed
+from ..policy import FILE_RULES, handles_unit_mail
 from ..timeutil import aware, now
+from ..vocabulary import STATUS_LABELS
 
 OPEN_OUTGOING = ('draft', 'returned', 'in_progress', 'awaiting_signature', 'signed', 'sign_failed')
 OPEN_INCOMING = ('registered', 'assigned', 'in_progress')
 CLOSED = ('issued', 'completed', 'refused')
 
-STATUS_LABELS = {
-    'draft': _l('Dự thảo'),
-    'awaiting_signature': _l('Chờ ký'),
-    'sign_failed': _l('Ký lỗi — thử lại'),
-    'signed': _l('Đã ký'),
-    'returned': _l('Bị trả lại'),
-    'in_progress': _l('Đang xử lý'),
-    'issued': _l('Đã ban hành'),
-    'delivered': _l('Mới đến'),
-    'registered': _l('Đã vào sổ'),
-    'assigned': _l('Đã giao xử lý'),
-    'completed': _l('Hoàn thành'),
-    'refused': _l('Đã từ chối'),
-}
-
-
-def _holder(file, actor):
-    if file.holder_user_id is not None:
-        return file.holder_user_id == actor.id
-    return file.holder_unit_id == actor.unit_id and actor.has_role('clerk')
-
-
-def _holder_leader(file, actor):
-    return _holder(file, actor) and actor.has_role('leader')
-
-
-def _holder_clerk(file, actor):
-    return _holder(file, actor) and actor.has_role('clerk') and file.holder_unit_id == actor.unit_id
-
-
-def _receiving_clerk(file, actor):
-    return actor.has_role('clerk') and file.owner_unit_id == actor.unit_id
-
-
-def _lead_or_holder(file, actor):
-    return _holder(file, actor) or any(
-        a.user_id == actor.id and a.role == 'lead' and a.done_at is None for a in file.assignments)
-
-
-def _completer(file, actor):
-    if file.status in ('assigned',):
-        return _lead_or_holder(file, actor) and not _pending_lead(file, exclude=actor)
-    return _lead_or_holder(file, actor)
-
-
-def _pending_lead(file, exclude):
-    return any(a.role == 'lead' and a.done_at is None and a.user_id != exclude.id for a in file.assignments)
-
-
-WHO = {
-    'holder': _holder,
-    'holder_leader': _holder_leader,
-    'holder_clerk': _holder_clerk,
-    'receiving_clerk': _receiving_clerk,
-    'lead': _lead_or_holder,
-    'completer': _completer,
-}
+WHO = FILE_RULES  # who may take a step: the file rules of policy.py, by name
 
 
 @dataclass(frozen=True)
@@ -122,7 +68,7 @@ def find(file, action):
 
 def allowed(file, action, actor):
     row = find(file, action)
-    return row is not None and WHO[row.who](file, actor)
+    return row is not None and WHO[row.who](actor, file)
 
 
 def require(file, action, actor):
@@ -132,7 +78,7 @@ def require(file, action, actor):
         raise NotAllowed(_l('Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái "%(status)s".',
                             status=STATUS_LABELS.get(file.status, file.status)), code='invalid_transition',
                          status=409)
-    if not WHO[row.who](file, actor):
+    if not WHO[row.who](actor, file):
         if _just_taken_from(file, actor):
             raise Conflict(_l('Hồ sơ vừa được người khác xử lý trong lúc bạn thao tác (có thể do bấm hai lần); '
                               'thao tác của bạn chưa được thực hiện. Hãy tải lại trang để xem trạng thái mới.'),
@@ -152,7 +98,7 @@ def _just_taken_from(file, actor):
         return False
     if last.from_user_id is not None:
         return last.from_user_id == actor.id
-    return last.from_unit_id == actor.unit_id and actor.has_role('clerk')
+    return last.from_unit_id == actor.unit_id and handles_unit_mail(actor)
 
 
 def available_actions(file, actor):

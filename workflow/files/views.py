@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -22,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import policy
 from ..directory.models import Unit, User
 from ..errors import BadInput, DomainError
 from ..extensions import db
@@ -29,9 +29,9 @@ from ..i18n import select_locale
 from ..signing import operations as signing_operations
 from ..signing.panels import signing_context
 from ..storage import blobs
+from ..unit_of_work import attempt
+from ..vocabulary import PURPOSE_LABELS, STATUS_LABELS
 from .forms import (
-    PURPOSE_LABELS,
-    URGENCY_LABELS,
     AddDocumentForm,
     AssignForm,
     CompleteForm,
@@ -61,70 +61,13 @@ from .operations import (
     start_handling,
 )
 from .page_cache import inbox_key, kept_inbox, seconds_fresh, serve_page
-from .policy import can_view
 from .queries import PAGE_SIZE, list_files, visible_file_or_404
-from .transitions import STATUS_LABELS, available_actions
+from .transitions import available_actions
 
 bp = Blueprint('files', __name__)
 
-ACTION_LABELS = {
-    'create': _l('Tạo hồ sơ'),
-    'add_document': _l('Thêm tài liệu'),
-    'forward': _l('Chuyển'),
-    'return': _l('Trả lại'),
-    'sign': _l('Ký số'),
-    'sign_failed': _l('Ký số không thành công'),
-    'issue': _l('Ban hành'),
-    'deliver': _l('Gửi đến'),
-    'register': _l('Vào sổ văn bản đến'),
-    'refuse': _l('Từ chối'),
-    'refused_by_recipient': _l('Bị đơn vị nhận từ chối'),
-    'assign': _l('Giao xử lý'),
-    'start': _l('Bắt đầu xử lý'),
-    'complete': _l('Hoàn thành'),
-    'reopen': _l('Mở lại'),
-}
-DELIVERY_LABELS = {
-    'delivered': _l('Đã gửi đến'),
-    'registered': _l('Đã vào sổ'),
-    'assigned': _l('Đã giao xử lý'),
-    'in_progress': _l('Đang xử lý'),
-    'completed': _l('Hoàn thành'),
-    'refused': _l('Từ chối'),
-}
-ASSIGNMENT_LABELS = {'lead': _l('Chủ trì'), 'cooperate': _l('Phối hợp'), 'inform': _l('Để biết')}
-REASON_LABELS = {
-    'paper_origin': _l('Văn bản giấy (bản scan)'),
-    'paper_step': _l('Có bước thực hiện trên giấy'),
-    'unsigned_issuance': _l('Ban hành không có chữ ký số của cơ quan'),
-}
 BOX_TITLES = {'inbox': _l('Hộp đến'), 'sent': _l('Đã gửi'), 'all': _l('Tất cả hồ sơ')}
 FORWARD_ACTIONS = ('forward_sign', 'forward_handle', 'forward_info')
-
-
-@bp.app_context_processor
-def labels():
-    return {'urgency_label': lambda u: URGENCY_LABELS.get(u, u),
-            'action_label': lambda a: ACTION_LABELS.get(a, a),
-            'purpose_label': lambda p: PURPOSE_LABELS.get(p, p),
-            'delivery_label': lambda s: DELIVERY_LABELS.get(s, s),
-            'assignment_label': lambda r: ASSIGNMENT_LABELS.get(r, r),
-            'reason_label': lambda r: REASON_LABELS.get(r, r)}
-
-
-def _abandon():
-    """Undo whatever the failed operation flushed; the request will not commit."""
-    db.session.rollback()
-    g.rollback = True
-
-
-def settle(exc):
-    """After a refused operation: keep its bookkeeping when it asks to (a wrong-PIN count, a
-    "signing failed" state), otherwise undo everything it flushed."""
-    if exc.keep_changes:
-        g.rollback = False
-    else:
-        _abandon()
 
 
 # ---------------------------------------------------------------- boxes
@@ -191,12 +134,12 @@ def new():
     if not form.validate_on_submit():
         return render_template('files/new.html', form=form), 400 if form.is_submitted() else 200
     try:
-        file, duplicate = create_file(
-            current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
-            urgency=form.urgency.data, summary=form.summary.data or '', deadline=form.deadline_value(),
-            paper_origin=form.paper_origin.data)
+        with attempt():
+            file, duplicate = create_file(
+                current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
+                urgency=form.urgency.data, summary=form.summary.data or '', deadline=form.deadline_value(),
+                paper_origin=form.paper_origin.data)
     except DomainError as exc:
-        _abandon()
         return render_template('files/new.html', form=form, error=exc.message), exc.status
     flash(_('Đã tạo hồ sơ "%(title)s".', title=file.title), 'success')
     _flash_duplicate(duplicate)
@@ -210,12 +153,12 @@ def new_paper():
     if not form.validate_on_submit():
         return render_template('files/paper.html', form=form), 400 if form.is_submitted() else 200
     try:
-        file, duplicate = register_paper_document(
-            current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
-            sender_name=form.sender_name.data, number=form.number.data or '', urgency=form.urgency.data,
-            summary=form.summary.data or '', deadline=form.deadline_value())
+        with attempt():
+            file, duplicate = register_paper_document(
+                current_user, title=form.title.data, doc_type=form.doc_type.data, upload=form.upload_value(),
+                sender_name=form.sender_name.data, number=form.number.data or '', urgency=form.urgency.data,
+                summary=form.summary.data or '', deadline=form.deadline_value())
     except DomainError as exc:
-        _abandon()
         return render_template('files/paper.html', form=form, error=exc.message), exc.status
     flash(_('Đã vào sổ văn bản đến giấy, số đến %(n)d.', n=file.incoming_number), 'success')
     _flash_duplicate(duplicate)
@@ -260,7 +203,7 @@ def render_file_page(file, *, failed=None, error=None, status=200, sign_form=Non
         name, form = failed
         forms[name] = form
     linked = {'source': file.source_file, 'reply': file.reply_file}
-    visible_links = {key: f for key, f in linked.items() if f is not None and can_view(f, current_user)}
+    visible_links = {key: f for key, f in linked.items() if f is not None and policy.may_view_file(current_user, f)}
     signing = signing_context(file, current_user, actions, sign_form=sign_form, sign_message=sign_message)
     return render_template('files/show.html', file=file, forms=forms, actions=actions, error=error,
                            failed=failed[0] if failed else None, links=visible_links,
@@ -280,9 +223,9 @@ def _act(file_id, name, build_form, act):
     if not form.validate_on_submit():
         return render_file_page(file, failed=(name, form), status=400)
     try:
-        message = act(file, form)
+        with attempt():
+            message = act(file, form)
     except DomainError as exc:
-        settle(exc)
         return render_file_page(file, failed=(name, form), error=exc.message, status=exc.status)
     flash(message, 'success')
     return redirect(url_for('files.show', file_id=file.id))
@@ -385,7 +328,7 @@ def complete(file_id):
         reply = None
         if form.reply_file_id.data:
             reply = db.session.get(WorkFile, form.reply_file_id.data)
-            if reply is None or not can_view(reply, current_user):
+            if reply is None or not policy.may_view_file(current_user, reply):
                 raise BadInput(_('Không tìm thấy hồ sơ trả lời số %(id)d.', id=form.reply_file_id.data))
         complete_file(file, current_user, note=form.note.data or '', reply_file=reply)
         return _('Đã hoàn thành hồ sơ.')

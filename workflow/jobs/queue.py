@@ -13,6 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, has_app_context
 
+from ..extensions import db
+from ..unit_of_work import after_commit
+
 log = logging.getLogger(__name__)
 
 JOB_TIMEOUT = 3600
@@ -49,16 +52,27 @@ def _run_embedded(app, task, args):
         log.exception('background job %s failed', getattr(task, '__name__', task))
 
 
-def enqueue(task, *args):
-    """Run `task(*args)` in the background; returns the RQ job id, or None in the embedded mode."""
+def enqueue(task, *args, job_id=None):
+    """Run `task(*args)` in the background now; returns the RQ job id, or None in the embedded mode.
+    Inside a transaction, use `enqueue_after_commit`: the job must see what the transaction wrote."""
     app = current_app._get_current_object()
     if app.config.get('REDIS_URL'):
         job = rq_queue(app).enqueue(task, *args, job_timeout=JOB_TIMEOUT, result_ttl=0,
-                                    failure_ttl=24 * 3600)
+                                    failure_ttl=24 * 3600, job_id=job_id)
         return job.id
     future = _executor(app).submit(_run_embedded, app, task, args)
     app.extensions.setdefault('jobs_futures', []).append(future)
     return None
+
+
+def enqueue_after_commit(run, task, *args):
+    """Queue `task(run.id, *args)` once the transaction that created `run` (a JobRun) has committed;
+    never if it rolls back. Returns the RQ job id the run is known by (None in the embedded mode)."""
+    app = current_app._get_current_object()
+    db.session.flush()
+    job_id = f'workflow-run-{run.id}' if app.config.get('REDIS_URL') else None
+    after_commit(lambda: enqueue(task, run.id, *args, job_id=job_id))
+    return job_id
 
 
 def wait_for_embedded_jobs(app, timeout=None):

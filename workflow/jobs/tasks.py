@@ -9,8 +9,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..files.concurrency import lock_for_action
 from ..files.models import WorkFile
-from ..files.policy import can_view
+from ..policy import may_view_file
 from ..timeutil import now
+from ..unit_of_work import transaction
 from .models import JobRun
 from .queue import task_app, unseal_secret
 
@@ -19,14 +20,13 @@ STOP_CODES = ('wrong_pin', 'pin_locked', 'certificate_revoked', 'certificate_exp
 
 
 def _update_run(app, run_id, **changes):
-    with app.app_context():
+    with app.app_context(), transaction():
         run = db.session.get(JobRun, run_id)
         result = changes.pop('result', None)
         for name, value in changes.items():
             setattr(run, name, value)
         if result is not None:
             run.add_result(**result)
-        db.session.commit()
 
 
 def _start(app, run_id):
@@ -56,59 +56,61 @@ def bulk_sign(run_id, user_id, file_ids, sealed_pin):
             for other in left:
                 _update_run(app, run_id, result={'file_id': other, 'ok': False, 'code': 'skipped',
                                                  'message': _('Bỏ qua vì khóa ký không dùng được.')})
-            with app.app_context():
-                run = db.session.get(JobRun, run_id)
-                run.failed += len(left)
-                db.session.commit()
+            with app.app_context(), transaction():
+                db.session.get(JobRun, run_id).failed += len(left)
             break
     _finish(app, run_id)
 
 
 def _sign_one(app, run_id, user_id, file_id, pin, sign_document):
+    """Sign one file in a transaction of its own; returns the outcome's code ('signed' or the refusal's)."""
     with app.app_context():
-        title = ''
+        outcome = {'file_id': file_id, 'title': ''}
         try:
-            actor = db.session.get(User, user_id)
-            file = db.session.get(WorkFile, file_id)
-            if file is None or actor is None or not can_view(file, actor) or file.main_document is None:
-                raise DomainError(_('Không tìm thấy hồ sơ.'), code='file_not_found')
-            title = file.title
-            lock_for_action(file)  # the same row lock a web request takes: no double signature
-            sign_document(file, actor, document=file.main_document, pin=pin)
-            run = db.session.get(JobRun, run_id)
-            run.done += 1
-            run.add_result(file_id=file_id, title=title, ok=True, code='signed', message=_('Đã ký'))
-            db.session.commit()
+            with transaction():
+                _sign_and_note(run_id, user_id, file_id, pin, sign_document, outcome)
             return 'signed'
-        except DomainError as exc:
-            if exc.keep_changes:
-                db.session.commit()  # a wrong-PIN count or a "signing failed" state is kept
-            else:
-                db.session.rollback()
+        except DomainError as exc:  # the transaction kept the refusal's bookkeeping if it asked to
             code, message = exc.code, exc.message
         except Exception as exc:  # one broken document must not stop the other 49
             log.exception('bulk signing of file %s failed', file_id)
-            db.session.rollback()
             code, message = 'error', _('Lỗi ngoài ý muốn: %(e)s', e=type(exc).__name__)
-        run = db.session.get(JobRun, run_id)
-        run.failed += 1
-        run.add_result(file_id=file_id, title=title, ok=False, code=code, message=message)
-        db.session.commit()
+        with transaction():
+            run = db.session.get(JobRun, run_id)
+            run.failed += 1
+            run.add_result(**outcome, ok=False, code=code, message=message)
         return code
+
+
+def _sign_and_note(run_id, user_id, file_id, pin, sign_document, outcome):
+    actor = db.session.get(User, user_id)
+    file = db.session.get(WorkFile, file_id)
+    if file is None or actor is None or not may_view_file(actor, file) or file.main_document is None:
+        raise DomainError(_('Không tìm thấy hồ sơ.'), code='file_not_found')
+    outcome['title'] = file.title
+    lock_for_action(file)  # the same row lock a web request takes: no double signature
+    sign_document(file, actor, document=file.main_document, pin=pin)
+    run = db.session.get(JobRun, run_id)
+    run.done += 1
+    run.add_result(**outcome, ok=True, code='signed', message=_('Đã ký'))
 
 
 # ---------------------------------------------------------------- deadline reminders
 
 def send_reminders(run_id=None):
     """In-app reminders and e-mails for files due soon or overdue."""
-    from ..notifications.operations import send_deadline_reminders
+    from ..notifications.operations import retry_mail_later, send_deadline_reminders
 
     app = task_app()
     if run_id is not None:
         _start(app, run_id)
     with app.app_context():
-        created, mailed = send_deadline_reminders()
-        db.session.commit()
+        with transaction():
+            created, mail = send_deadline_reminders()  # the mail goes out once the reminders are committed
+        if mail.failed:
+            with transaction():
+                retry_mail_later(mail.failed)
+        mailed = len(mail.sent)
     if run_id is not None:
         _update_run(app, run_id, total=created, done=created)
         _finish(app, run_id, message=_('%(n)d nhắc việc, %(m)d thư điện tử.', n=created, m=mailed))
@@ -130,13 +132,12 @@ def archive_timestamps(run_id=None):
     total = 0
     try:
         while True:
-            with app.app_context():
+            with app.app_context(), transaction():
                 count = archive_timestamp_issued(limit=ARCHIVE_BATCH)
                 if run_id is not None:
                     run = db.session.get(JobRun, run_id)
                     run.done += count
                     run.total = max(run.total, run.done)
-                db.session.commit()
             total += count
             if count < ARCHIVE_BATCH:
                 break

@@ -9,15 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import policy
 from ..errors import BadInput, DomainError
 from ..extensions import db
 from ..files import transitions
 from ..files.models import Document, WorkFile
 from ..signing.models import SignatureRecord
+from ..signing.operations import check_pin
+from ..unit_of_work import attempt
 from . import tasks
 from .forms import BulkSignForm, StartJobForm
 from .models import JobRun
-from .queue import enqueue, seal_secret
+from .queue import enqueue_after_commit, seal_secret
 
 bp = Blueprint('jobs', __name__, url_prefix='/jobs')
 SIGNABLE = ('awaiting_signature', 'sign_failed')
@@ -27,14 +30,6 @@ def files_awaiting_signature(user):
     return db.session.scalars(select(WorkFile).where(
         WorkFile.holder_user_id == user.id, WorkFile.direction == 'outgoing', WorkFile.status.in_(SIGNABLE))
         .order_by(WorkFile.held_since.desc(), WorkFile.id.desc()).limit(500)).all()
-
-
-def _check_pin(user, pin):
-    """Open the key once with the PIN (counting a wrong PIN like any signing attempt)."""
-    from ..signing.operations import _Unlocked, active_credential  # the signing package's own key check
-
-    with _Unlocked(active_credential(user=user), pin):
-        pass
 
 
 def start_bulk_sign(user, file_ids, pin):
@@ -48,20 +43,17 @@ def start_bulk_sign(user, file_ids, pin):
         file = files.get(file_id)
         if file is None or not transitions.allowed(file, 'sign', user):
             raise BadInput(_('Hồ sơ %(id)d không chờ bạn ký.', id=file_id), code='not_signable')
-    _check_pin(user, pin)
+    check_pin(user, pin)
     run = JobRun(kind='bulk_sign', user_id=user.id, total=len(file_ids), state='queued')
     db.session.add(run)
-    db.session.commit()  # the worker must see the run (and the PIN check's bookkeeping)
-    run.queue_job_id = enqueue(tasks.bulk_sign, run.id, user.id, file_ids, seal_secret(current_app, pin))
-    db.session.commit()
+    run.queue_job_id = enqueue_after_commit(run, tasks.bulk_sign, user.id, file_ids, seal_secret(current_app, pin))
     return run
 
 
 @bp.route('/bulk-sign', methods=['GET', 'POST'])
 @login_required
 def bulk_sign():
-    if not current_user.has_role('leader'):
-        abort(403)
+    policy.require(policy.may_bulk_sign, current_user)
     candidates = files_awaiting_signature(current_user)
     form = BulkSignForm()
     form.file_ids.choices = [(f.id, f.title) for f in candidates]
@@ -69,12 +61,9 @@ def bulk_sign():
         return render_template('jobs/bulk_sign.html', form=form, files=candidates,
                                limit=current_app.config['BULK_SIGN_MAX']), 400 if form.is_submitted() else 200
     try:
-        run = start_bulk_sign(current_user, form.file_ids.data, form.pin.data)
+        with attempt():
+            run = start_bulk_sign(current_user, form.file_ids.data, form.pin.data)
     except DomainError as exc:
-        if exc.keep_changes:
-            db.session.commit()
-        else:
-            db.session.rollback()
         return render_template('jobs/bulk_sign.html', form=form, files=candidates, error=exc.message,
                                limit=current_app.config['BULK_SIGN_MAX']), exc.status
     return redirect(url_for('jobs.show', run_id=run.id))
@@ -91,8 +80,7 @@ def _pending_archive_count():
 @login_required
 def maintenance():
     """Admins start the archive-timestamp and reminder jobs by hand (cron does it on schedule)."""
-    if not current_user.is_admin:
-        abort(403)
+    policy.require(policy.may_administer, current_user)
     archive_form, reminder_form = StartJobForm(prefix='archive'), StartJobForm(prefix='reminders')
     runs = db.session.scalars(select(JobRun).where(JobRun.kind != 'bulk_sign')
                               .order_by(JobRun.id.desc()).limit(20)).all()
@@ -101,15 +89,12 @@ def maintenance():
 
 
 def _start_admin_job(kind, task, total=0):
-    if not current_user.is_admin:
-        abort(403)
+    policy.require(policy.may_administer, current_user)
     if not StartJobForm(prefix='archive' if kind == 'archive_timestamps' else 'reminders').validate_on_submit():
         abort(400)
     run = JobRun(kind=kind, user_id=current_user.id, total=total)
     db.session.add(run)
-    db.session.commit()
-    run.queue_job_id = enqueue(task, run.id)
-    db.session.commit()
+    run.queue_job_id = enqueue_after_commit(run, task)
     flash(_('Đã đưa công việc vào hàng đợi.'), 'success')
     return redirect(url_for('jobs.show', run_id=run.id))
 
@@ -128,7 +113,7 @@ def start_reminders():
 
 def _own_run_or_404(run_id):
     run = db.session.get(JobRun, run_id)
-    if run is None or (run.user_id != current_user.id and not current_user.is_admin):
+    if run is None or not policy.may_follow_job(current_user, run):
         abort(404)
     return run
 

@@ -3,12 +3,14 @@
 Authentication is the API's bearer token (workflow.api.inputs.authenticate_bearer); errors are
 `{"error": {"code", "message"}}` in the language of `Accept-Language` (Vietnamese by default).
 """
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
-from ..api.inputs import authenticate_bearer, caller, choice, integer, json_body, require_admin, upload
+from .. import policy
+from ..api.inputs import authenticate_bearer, caller, choice, integer, json_body, require, require_admin, upload
 from ..errors import BadInput
+from ..unit_of_work import attempt
 from . import queries
-from .i18n import _
 from .imports import ImportRejected, import_dossiers
 from .models import INDICATORS
 from .operations import delete_target, seed_default_targets, set_target
@@ -77,9 +79,9 @@ def import_dossier_csv():
     actor = require_admin()
     csv_file = upload('file')
     try:
-        batch = import_dossiers(actor, filename=csv_file.filename, data=csv_file.data)
+        with attempt():
+            batch = import_dossiers(actor, filename=csv_file.filename, data=csv_file.data)
     except ImportRejected as rejected:
-        g.rollback = True
         return jsonify({'error': {'code': rejected.code, 'message': rejected.message,
                                   'rows': [e.as_json() for e in rejected.errors]}}), rejected.status
     return jsonify({'import_id': batch.id, 'rows': batch.row_count, 'replaced': batch.replaced}), 201
@@ -92,7 +94,7 @@ def _target_json(row):
 
 @bp.get('/targets')
 def targets():
-    queries.require_metrics_user(caller())
+    require(policy.may_see_metrics)
     return jsonify({'indicators': list(INDICATORS), 'targets': [_target_json(t) for t in queries.all_targets()]})
 
 

@@ -3,6 +3,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -10,7 +12,6 @@ from openpyxl.utils import get_column_letter
 from ..timeutil import vn_datetime_str
 from . import queries
 from .formatting import percent_value
-from .i18n import _, _l
 from .labels import indicator_label
 
 TABLES = {

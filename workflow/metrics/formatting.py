@@ -6,8 +6,7 @@ also how the district's own report printed 630 of 1,857 as 33.92 %.
 import math
 
 from flask_babel import format_decimal
-
-from .i18n import _
+from flask_babel import gettext as _
 
 
 def percent_value(fraction):

@@ -1,11 +1,11 @@
 """Forms of the metrics pages: a target, a dossier CSV upload."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from ..directory.operations import levels
-from .i18n import _l
 from .labels import INDICATOR_LABELS
 
 

@@ -8,13 +8,13 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
 from ..directory.models import Unit
 from ..errors import BadInput
 from ..extensions import db
-from .i18n import _
 from .models import DossierCount, DossierImport
 from .periods import parse_day
 

@@ -8,13 +8,12 @@ that rely on them.
 from ..extensions import db
 from ..files.models import WorkFile
 from ..timeutil import now
-
-# The indicators a target can be set for; their labels live in metrics.labels.
-INDICATOR_PAPERLESS = 'paperless'            # work files closed fully online / all closed
-INDICATOR_TTHC_ONLINE = 'tthc_online'        # TTHC dossiers resolved online / all resolved
-INDICATOR_DIGITAL_SIGNATURE = 'digital_signature'  # issued documents with valid signatures / all issued
-INDICATORS = (INDICATOR_PAPERLESS, INDICATOR_TTHC_ONLINE, INDICATOR_DIGITAL_SIGNATURE)
-
+from ..vocabulary import (  # noqa: F401  (the indicators a target is set for: codes and labels live there)
+    INDICATOR_DIGITAL_SIGNATURE,
+    INDICATOR_PAPERLESS,
+    INDICATOR_TTHC_ONLINE,
+    INDICATORS,
+)
 
 # Handling-time histogram kept with the daily counts: bucket i holds files handled in
 # [edge[i], edge[i+1]) hours; the last bucket is open-ended (30 days and more). The buckets are

@@ -7,6 +7,7 @@ the work files themselves, so it is idempotent and can never drift.
 """
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, event, exists, func, insert, inspect, literal, select, text
 
 from .. import audit
@@ -15,7 +16,6 @@ from ..errors import BadInput, NotFound
 from ..extensions import db
 from ..files.models import PaperMark, WorkFile
 from ..timeutil import now
-from .i18n import _
 from .models import (
     HANDLING_BUCKET_COLUMNS,
     HANDLING_BUCKET_EDGES_HOURS,

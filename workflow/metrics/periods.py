@@ -7,9 +7,10 @@ although that instant is 16:59 UTC.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
+
 from ..errors import BadInput
 from ..timeutil import VN, vn_today
-from .i18n import _
 
 KINDS = ('month', 'quarter', 'half', 'year', 'custom')
 MAX_DAYS = 366 * 10

@@ -11,14 +11,17 @@ the question is asked*: moving a unit to another level moves its whole history w
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, literal, select
 
+from .. import policy
 from ..directory.models import Level, Unit
+from ..directory.tree import subtree
 from ..errors import BadInput, NotAllowed
 from ..extensions import db
-from ..files.models import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE, PaperMark, WorkFile
+from ..files.models import PaperMark, WorkFile
 from ..timeutil import now
-from .i18n import _, _l
+from ..vocabulary import REASON_LABELS, label
 from .models import (
     HANDLING_BUCKET_COLUMNS,
     HANDLING_BUCKET_EDGES_HOURS,
@@ -31,17 +34,11 @@ from .models import (
 )
 from .periods import trailing_months
 
-METRICS_ROLES = ('admin', 'leader')
-REASON_LABELS = {
-    REASON_PAPER_ORIGIN: _l('Có văn bản gốc giấy (scan từ bản giấy)'),
-    REASON_PAPER_STEP: _l('Có bước xử lý thực hiện trên giấy'),
-    REASON_UNSIGNED_ISSUANCE: _l('Phát hành không có chữ ký số hợp lệ'),
-}
 DEFAULT_LIST_LIMIT = 500
 
 
 def reason_label(code):
-    return str(REASON_LABELS.get(code, code))
+    return str(label(REASON_LABELS, code))
 
 
 def rate(part, whole):
@@ -79,31 +76,11 @@ class Selection:
         return literal(True) if self.everything else column.in_(self.ids or [-1])
 
 
-def require_metrics_user(user):
-    if not any(user.has_role(role) for role in METRICS_ROLES):
-        raise NotAllowed(_('Chỉ quản trị viên và lãnh đạo được xem số liệu đo lường.'))
-    return user
-
-
 def _all_units():
     rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level_code, Unit.parent_id,
                                      Unit.active).order_by(Unit.code)).all()
     return {row.id: UnitInfo(row.id, row.code, row.name, row.level_code, row.parent_id, row.active)
             for row in rows}
-
-
-def subtree(units, root_id):
-    children = defaultdict(list)
-    for unit in units.values():
-        children[unit.parent_id].append(unit.id)
-    found, stack = set(), [root_id]
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in found:
-            continue
-        found.add(unit_id)
-        stack.extend(children.get(unit_id, ()))
-    return found
 
 
 def level_order():
@@ -115,10 +92,10 @@ def select_units(user, *, level=None, unit_id=None):
 
     Raises NotAllowed for a role without metrics, or a unit outside the leader's scope; BadInput
     for an unknown level or unit."""
-    require_metrics_user(user)
+    policy.require(policy.may_see_metrics, user)
     units = _all_units()
     known_levels = level_order()
-    scope = set(units) if user.is_admin else subtree(units, user.unit_id)
+    scope = policy.metrics_scope(user, units)
     chosen = set(scope)
     if level is not None:
         if level not in known_levels:

@@ -1,8 +1,9 @@
 """Metrics as JSON: what the API returns and what the dashboard's charts read."""
+from flask_babel import gettext as _
+
 from ..timeutil import iso
 from . import queries
 from .formatting import percent_value
-from .i18n import _
 
 
 def drill_row_json(row):

@@ -6,18 +6,19 @@ static/js/metrics.js from the JSON at `metrics.dashboard_data`; the pages carry 
 or style, so the strict Content-Security-Policy holds.
 """
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import policy
 from ..errors import BadInput, DomainError
-from ..extensions import db
 from ..timeutil import vn_today
+from ..unit_of_work import attempt
 from . import exports, formatting, queries
 from .forms import DossierImportForm, TargetForm
-from .i18n import _
 from .imports import ImportRejected, import_dossiers
 from .labels import indicator_label
 from .models import INDICATORS
-from .operations import delete_target, install_daily_count_listener, seed_default_targets, set_target
+from .operations import delete_target, seed_default_targets, set_target
 from .periods import KINDS, from_args
 from .serialize import dashboard_json
 
@@ -25,30 +26,22 @@ bp = Blueprint('metrics', __name__, url_prefix='/metrics')
 WHICH = ('all', 'electronic', 'not_electronic')
 
 
-@bp.record_once
-def _keep_daily_counts(state):
-    install_daily_count_listener(db.session)
-
-
 @bp.before_request
 @login_required
 def require_metrics_role():
-    if not (current_user.is_admin or current_user.has_role('leader')):
-        abort(403)
+    policy.require(policy.may_see_metrics, current_user)
 
 
 @bp.context_processor
 def metrics_helpers():
-    # `_` here is the metrics room's gettext (falls back to the app catalogue): see metrics/i18n.py.
     # `days` shows only the median handling time, which is approximate: '≈ 3,2 ngày'.
-    return {'_': _, 'pct': formatting.percent, 'gap': formatting.gap, 'days': formatting.approx_days,
+    return {'pct': formatting.percent, 'gap': formatting.gap, 'days': formatting.approx_days,
             'num': formatting.number, 'indicator_label': indicator_label, 'level_names': queries.level_names(),
             'period_kinds': KINDS}
 
 
 def _require_admin():
-    if not current_user.is_admin:
-        abort(403)
+    policy.require(policy.may_administer, current_user)
 
 
 def _selection(args=None):
@@ -188,13 +181,12 @@ def dossiers():
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                batch = import_dossiers(current_user, filename=upload.filename, data=upload.read())
+                with attempt():
+                    batch = import_dossiers(current_user, filename=upload.filename, data=upload.read())
             except ImportRejected as rejected:
-                db.session.rollback()
                 errors, status = rejected.errors, 422
                 flash(rejected.message, 'danger')
             except DomainError as exc:
-                db.session.rollback()
                 status = exc.status
                 flash(exc.message, 'danger')
             else:

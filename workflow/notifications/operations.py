@@ -12,7 +12,9 @@ from ..extensions import db
 from ..files.freshness import touch_users
 from ..files.models import Assignment, WorkFile
 from ..files.transitions import CLOSED
+from ..policy import handles_unit_mail
 from ..timeutil import aware, now, vn, vn_date_str, vn_today
+from ..unit_of_work import after_commit
 from .mailer import MailError, mail_enabled, send_mail
 from .models import Notification
 
@@ -49,7 +51,7 @@ def _people_responsible(file):
         people[file.holder_user_id] = file.holder_user
     elif file.holder_unit_id is not None:
         for clerk in db.session.scalars(select(User).where(User.unit_id == file.holder_unit_id, User.active)):
-            if clerk.has_role('clerk'):
+            if handles_unit_mail(clerk):
                 people[clerk.id] = clerk
     leads = db.session.scalars(select(Assignment).where(
         Assignment.file_id == file.id, Assignment.role == 'lead', Assignment.done_at.is_(None)))
@@ -87,17 +89,26 @@ def create_deadline_reminders():
     return created
 
 
-def email_pending_reminders():
-    """E-mail today's reminders not yet mailed, one message per person; returns how many were sent."""
+class MailOutcome:
+    """What became of the reminder e-mails of one transaction, known once it has committed."""
+
+    def __init__(self):
+        self.sent, self.failed = [], []  # lists of notification ids
+
+
+def prepare_reminder_mail():
+    """Today's reminders not yet mailed, one message per person: marked as mailed in this transaction
+    and handed to SMTP once it commits (unit_of_work.after_commit); returns the MailOutcome."""
+    outcome = MailOutcome()
     if not mail_enabled():
-        return 0
+        return outcome
     pending = db.session.scalars(select(Notification).where(
         Notification.day == vn_today(), Notification.kind.in_(REMINDER_KINDS),
         Notification.emailed_at.is_(None)).order_by(Notification.id)).all()
     by_user = defaultdict(list)
     for note in pending:
         by_user[note.user_id].append(note)
-    sent = 0
+    messages = []
     for user_id, notes in by_user.items():
         user = db.session.get(User, user_id)
         if not user.email:
@@ -105,19 +116,31 @@ def email_pending_reminders():
         subject = _('[Văn phòng điện tử] %(n)d hồ sơ sắp đến hạn hoặc quá hạn', n=len(notes))
         body = '\n'.join([_('Kính gửi %(name)s,', name=user.full_name), ''] + [f'- {n.message}' for n in notes]
                          + ['', _('Thời điểm nhắc: %(at)s', at=vn(now()).strftime('%H:%M %d/%m/%Y'))])
-        try:
-            send_mail(user.email, subject, body)
-        except MailError as exc:
-            log.warning('reminder mail to user %s not sent: %s', user_id, exc)
-            continue
         for note in notes:
             note.emailed_at = now()
-        sent += 1
+        messages.append((user.email, subject, body, [n.id for n in notes]))
     db.session.flush()
-    return sent
+    after_commit(lambda: _send_all(messages, outcome))
+    return outcome
+
+
+def _send_all(messages, outcome):
+    for address, subject, body, note_ids in messages:
+        try:
+            send_mail(address, subject, body)
+        except MailError as exc:
+            log.warning('reminder mail to %s not sent: %s', address, exc)
+            outcome.failed.extend(note_ids)
+            continue
+        outcome.sent.append(note_ids[0])
+
+
+def retry_mail_later(note_ids):
+    """Reminders whose e-mail did not go out are mailed again on the next run."""
+    db.session.execute(Notification.__table__.update().where(Notification.id.in_(note_ids)).values(emailed_at=None))
 
 
 def send_deadline_reminders():
-    """Create today's reminders and mail them; returns (notifications created, e-mails sent)."""
+    """Create today's reminders and prepare their e-mail; returns (notifications created, MailOutcome)."""
     created = create_deadline_reminders()
-    return len(created), email_pending_reminders()
+    return len(created), prepare_reminder_mail()

@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text, update
 from ..extensions import db
 from ..storage import StorageError, blobs, sha256_hex
 from ..timeutil import now
+from ..unit_of_work import snapshot, transaction
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -71,9 +72,9 @@ def _tables():
 
 def _schema_revision():
     try:
-        return db.session.execute(text('SELECT version_num FROM alembic_version')).scalar()
+        with db.session.begin_nested():  # a failed statement must not end the snapshot's transaction
+            return db.session.execute(text('SELECT version_num FROM alembic_version')).scalar()
     except Exception:  # no alembic_version table: a schema made without migrations
-        db.session.rollback()
         return None
 
 
@@ -125,10 +126,11 @@ def _add_keys(archive, keys_dir):
 
 def backup(path):
     """Write the deployment to `path` (tar.gz); returns the manifest."""
-    db.session.rollback()  # start a transaction of our own: the snapshot every table is read from
-    if db.engine.dialect.name == 'postgresql':
-        db.session.connection(execution_options={'isolation_level': 'REPEATABLE READ'})
-    path = Path(path)
+    with snapshot():
+        return _write_backup(Path(path))
+
+
+def _write_backup(path):
     tmp = path.with_name(path.name + '.partial')
     manifest = {'format': FORMAT, 'created_at': now().isoformat(), 'schema_revision': _schema_revision(),
                 'dialect': db.engine.dialect.name, 'tables': {}, 'blobs': 0, 'missing_history_blobs': 0,
@@ -153,8 +155,6 @@ def backup(path):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    finally:
-        db.session.rollback()
     log.info('backup written to %s: %s', path, manifest)
     return manifest
 
@@ -279,7 +279,7 @@ def restore(path, *, force=False):
                 if sha256_hex(data) != digest or store.put(data) != digest:
                     raise BackupError(f'blob {digest} in the archive is corrupt')
         order = {t.name: i for i, t in enumerate(_tables())}
-        try:
+        with transaction():
             for table in reversed(_tables()):
                 db.session.execute(table.delete())
             updates = {}
@@ -295,10 +295,6 @@ def restore(path, *, force=False):
             _reset_sequences()
             _wipe_keys(current_app.config['KEYS_DIR'])
             _restore_keys(archive, [m for m in members if m.name.startswith('keys/')], current_app.config['KEYS_DIR'])
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
     keystore.forget_cached_keys()
     log.info('restored %s: %s', path, manifest)
     return manifest

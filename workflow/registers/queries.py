@@ -7,29 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..files.models import WorkFile
 from ..timeutil import iso, vn_date_str
-
-OUTGOING_COLUMNS = (
-    ('number', 'Số, ký hiệu văn bản'),
-    ('date', 'Ngày tháng văn bản'),
-    ('doc_type', 'Tên loại và trích yếu nội dung văn bản'),
-    ('signer', 'Người ký'),
-    ('recipients', 'Nơi nhận văn bản'),
-    ('drafting_unit', 'Đơn vị, người nhận bản lưu'),
-    ('copies', 'Số lượng bản'),
-    ('note', 'Ghi chú'),
-)
-INCOMING_COLUMNS = (
-    ('received', 'Ngày đến'),
-    ('incoming_number', 'Số đến'),
-    ('author', 'Tác giả'),
-    ('number', 'Số, ký hiệu văn bản'),
-    ('date', 'Ngày tháng văn bản'),
-    ('doc_type', 'Tên loại và trích yếu nội dung văn bản'),
-    ('handler', 'Đơn vị hoặc người nhận'),
-    ('deadline', 'Hạn giải quyết'),
-    ('note', 'Ghi chú'),
-)
-REGISTERS = {'outgoing': OUTGOING_COLUMNS, 'incoming': INCOMING_COLUMNS}
+from ..vocabulary import REGISTER_COLUMNS, REGISTER_NOTES, official
 
 
 def _lead_name(file):
@@ -49,7 +27,7 @@ def outgoing_rows(unit_id, year):
         'signer': f.signer.full_name if f.signer else '',
         'recipients': '; '.join(d.unit.name for d in f.deliveries),
         'drafting_unit': f.owner_unit.name, 'copies': len(f.deliveries),
-        'note': '' if f.fully_electronic else 'Không hoàn toàn điện tử',
+        'note': '' if f.fully_electronic else official(REGISTER_NOTES['not_electronic']),
     } for f in files]
 
 
@@ -64,7 +42,7 @@ def incoming_rows(unit_id, year):
         'number': f.number or '', 'date': vn_date_str(f.issued_at) if f.issued_at else '',
         'doc_type': f'{f.doc_type_name}: {f.title}', 'handler': _lead_name(f),
         'deadline': vn_date_str(f.deadline) if f.deadline else '',
-        'note': 'Bản giấy' if f.paper_origin else '',
+        'note': official(REGISTER_NOTES['paper']) if f.paper_origin else '',
     } for f in files]
 
 
@@ -72,11 +50,16 @@ def register_rows(kind, unit_id, year):
     return outgoing_rows(unit_id, year) if kind == 'outgoing' else incoming_rows(unit_id, year)
 
 
+def official_columns(kind):
+    """The register's Decree 30 headings, in Vietnamese whatever the reader's language: (key, heading)."""
+    return [(key, official(label)) for key, label in REGISTER_COLUMNS[kind]]
+
+
 def register_csv(kind, rows):
     """CSV with a BOM so that Excel opens the Vietnamese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = REGISTERS[kind]
+    columns = official_columns(kind)
     writer.writerow([label for _key, label in columns])
     for row in rows:
         writer.writerow([row[key] for key, _label in columns])

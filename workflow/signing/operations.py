@@ -24,10 +24,11 @@ from .. import audit
 from ..errors import BadInput, Conflict, DomainError, NotAllowed
 from ..extensions import db
 from ..files import transitions
-from ..files.models import REASON_UNSIGNED_ISSUANCE, Document, FileEvent
+from ..files.models import Document, FileEvent
 from ..files.operations import issue_file, mark_not_electronic
 from ..storage import blobs
 from ..timeutil import aware, now, vn
+from ..vocabulary import REASON_UNSIGNED_ISSUANCE
 from . import decree30, keystore, pki, trust
 from .errors import (
     FieldNotFound,
@@ -256,6 +257,20 @@ def _wrong_pin(credential):
     return _refuse(_('Mã PIN không đúng (còn %(n)d lần thử).', n=left), 'wrong_pin', 422)
 
 
+def unlocked_key(credential, pin):
+    """`with unlocked_key(credential, pin) as signer:` the credential's key, opened with its holder's PIN.
+
+    Refuses a missing, locked, revoked or expired credential; a wrong PIN counts towards the lock
+    (kept even though the signing does not happen); PKCS#11 sessions are closed when the block ends."""
+    return _Unlocked(credential, pin)
+
+
+def check_pin(user, pin):
+    """Open the person's key once with `pin`, as any signing would (a wrong PIN counts)."""
+    with unlocked_key(active_credential(user=user), pin):
+        pass
+
+
 class _Unlocked:
     """A signer opened with the holder's PIN; PKCS#11 sessions are closed on exit."""
 
@@ -371,7 +386,7 @@ def sign_document(file, actor, *, document, pin, page=None, box=None):
     field = _free_signer_field(original)
     placement = _placement(page, box) or _automatic_placement(original, actor)
     credential = active_credential(user=actor)
-    with _Unlocked(credential, pin) as signer:
+    with unlocked_key(credential, pin) as signer:
         try:
             signed = decree30.sign_as_signer(
                 original, signer, title=(actor.title or '').upper(), full_name=actor.full_name,
@@ -413,7 +428,7 @@ def organisation_seal(actor, pin, *, file):
     seal = stamp_image(unit=actor.unit)
     if seal is None:
         raise BadInput(_('Đơn vị chưa có ảnh con dấu; liên hệ quản trị.'), code='no_seal_image')
-    with _Unlocked(credential, pin) as signer:
+    with unlocked_key(credential, pin) as signer:
         yield lambda issued, number, issued_at: _seal_documents(issued, actor, signer, credential, seal,
                                                                 number, issued_at)
 

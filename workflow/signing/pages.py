@@ -7,16 +7,17 @@ a "signing failed" state) is committed; any other refusal is rolled back.
 """
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import policy
 from ..directory.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
 from ..files.queries import visible_file_or_404
-from ..files.views import render_file_page, settle
+from ..files.views import render_file_page
 from ..storage import blobs
-from . import operations, policy
+from ..unit_of_work import attempt
+from . import operations
 from .models import TrustAnchor
 from .pageforms import (
     ApproveAnchorForm,
@@ -32,17 +33,6 @@ from .pageforms import (
 bp = Blueprint('signing', __name__)
 
 REVOCATION_REASON = 'cessationOfOperation'
-KEY_KIND_LABELS = {
-    'person': _l('Chứng thư cá nhân (CA nội bộ, khóa lưu mã hóa trên máy chủ)'),
-    'organisation': _l('Chứng thư của cơ quan (con dấu)'),
-    'imported': _l('Chứng thư do tổ chức khác cấp (PKCS#12)'),
-    'pkcs11': _l('Khóa trên thiết bị ký số (PKCS#11)'),
-}
-
-
-@bp.app_context_processor
-def labels():
-    return {'key_kind_label': lambda kind: KEY_KIND_LABELS.get(kind, kind)}
 
 
 def _get_or_404(model, object_id):
@@ -50,11 +40,6 @@ def _get_or_404(model, object_id):
     if found is None:
         abort(404)
     return found
-
-
-def _require(allowed):
-    if not allowed:
-        abort(403)
 
 
 # ---------------------------------------------------------------- signing a file
@@ -69,10 +54,10 @@ def sign(file_id):
     if file.main_document is None:
         abort(404)
     try:
-        operations.sign_document(file, current_user, document=file.main_document, pin=form.pin.data,
-                                 **form.placement_args())
+        with attempt():
+            operations.sign_document(file, current_user, document=file.main_document, pin=form.pin.data,
+                                     **form.placement_args())
     except DomainError as exc:
-        settle(exc)
         return render_file_page(file, sign_form=form, sign_message=exc.message, status=exc.status)
     flash(_('Đã ký số văn bản'), 'success')
     return redirect(url_for('files.show', file_id=file.id))
@@ -82,7 +67,7 @@ def sign(file_id):
 
 def _credential_page(user, *, status=200, error=None, **forms):
     """The admin's page for one person's keys (admin=True) or the person's own (admin=False)."""
-    admin = policy.can_manage_keys(current_user)
+    admin = policy.may_manage_keys(current_user)
     if admin:
         for name, form_class in (('certificate', CertificateForm), ('revoke', RevokeForm),
                                  ('pkcs12', Pkcs12Form), ('token', TokenForm)):
@@ -98,7 +83,7 @@ def _credential_page(user, *, status=200, error=None, **forms):
 @bp.get('/admin/users/<int:user_id>/signing')
 @login_required
 def user_keys(user_id):
-    _require(policy.can_manage_keys(current_user))
+    policy.require(policy.may_manage_keys, current_user)
     return _credential_page(_get_or_404(User, user_id))
 
 
@@ -109,22 +94,22 @@ def my_keys():
 
 
 def _back_to(user):
-    if policy.can_manage_keys(current_user):
+    if policy.may_manage_keys(current_user):
         return redirect(url_for('signing.user_keys', user_id=user.id))
     return redirect(url_for('signing.my_keys'))
 
 
 def _admin_action(user_id, name, form_class, act):
     """Load, check, act for one form posted from a person's keys page."""
-    _require(policy.can_manage_keys(current_user))
+    policy.require(policy.may_manage_keys, current_user)
     user = _get_or_404(User, user_id)
     form = form_class(prefix=name)
     if not form.validate_on_submit():
         return _credential_page(user, status=400, **{name: form})
     try:
-        message = act(user, form)
+        with attempt():
+            message = act(user, form)
     except DomainError as exc:
-        settle(exc)
         return _credential_page(user, status=exc.status, error=exc.message, **{name: form})
     flash(message, 'success')
     return _back_to(user)
@@ -175,14 +160,14 @@ def register_token(user_id):
 @login_required
 def upload_signature_image(user_id):
     user = _get_or_404(User, user_id)
-    _require(policy.can_set_signature_image(current_user, user))
+    policy.require(policy.may_manage_own_stamp, current_user, user)
     form = SignatureImageForm(prefix='image')
     if not form.validate_on_submit():
         return _credential_page(user, status=400, image=form)
     try:
-        operations.set_signature_image(current_user, user, form.image.data.read())
+        with attempt():
+            operations.set_signature_image(current_user, user, form.image.data.read())
     except DomainError as exc:
-        settle(exc)
         return _credential_page(user, status=exc.status, error=exc.message, image=form)
     flash(_('Đã cập nhật ảnh chữ ký.'), 'success')
     return _back_to(user)
@@ -199,7 +184,7 @@ def _png(stamp):
 @login_required
 def signature_image(user_id):
     user = _get_or_404(User, user_id)
-    _require(policy.can_see_signature_image(current_user, user))
+    policy.require(policy.may_manage_own_stamp, current_user, user)
     return _png(operations.stamp_image(user=user))
 
 
@@ -215,15 +200,16 @@ def _seal_page(unit, form=None, *, status=200, error=None):
 @bp.route('/admin/units/<int:unit_id>/seal', methods=['GET', 'POST'])
 @login_required
 def unit_seal(unit_id):
-    _require(policy.can_manage_keys(current_user))
+    policy.require(policy.may_manage_keys, current_user)
     unit = _get_or_404(Unit, unit_id)
     form = SealForm(prefix='seal')
     if not form.validate_on_submit():
         return _seal_page(unit, form, status=400 if form.is_submitted() else 200)
     try:
-        credential = operations.issue_unit_seal(current_user, unit, png=form.image.data.read(), pin=form.pin.data)
+        with attempt():
+            credential = operations.issue_unit_seal(current_user, unit, png=form.image.data.read(),
+                                                    pin=form.pin.data)
     except DomainError as exc:
-        settle(exc)
         return _seal_page(unit, form, status=exc.status, error=exc.message)
     flash(_('Đã cập nhật con dấu và cấp chứng thư số của cơ quan (số hiệu %(serial)s) cho %(name)s.',
             serial=credential.serial, name=unit.name), 'success')
@@ -234,7 +220,7 @@ def unit_seal(unit_id):
 @login_required
 def seal_image(unit_id):
     unit = _get_or_404(Unit, unit_id)
-    _require(policy.can_see_seal(current_user, unit))
+    policy.require(policy.may_see_seal, current_user, unit)
     return _png(operations.stamp_image(unit=unit))
 
 
@@ -243,7 +229,7 @@ def seal_image(unit_id):
 @bp.get('/admin/trust-anchors')
 @login_required
 def trust_anchors():
-    _require(policy.can_manage_keys(current_user))
+    policy.require(policy.may_manage_keys, current_user)
     anchors = db.session.query(TrustAnchor).order_by(TrustAnchor.approved_at.isnot(None), TrustAnchor.id).all()
     return render_template('signing/trust_anchors.html', anchors=anchors, form=ApproveAnchorForm())
 
@@ -251,7 +237,7 @@ def trust_anchors():
 @bp.post('/admin/trust-anchors/<int:anchor_id>/approve')
 @login_required
 def approve_anchor(anchor_id):
-    _require(policy.can_manage_keys(current_user))
+    policy.require(policy.may_manage_keys, current_user)
     anchor = _get_or_404(TrustAnchor, anchor_id)
     if not ApproveAnchorForm().validate_on_submit():
         abort(400)
