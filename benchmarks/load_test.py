@@ -93,8 +93,7 @@ def seed(env, files):
     from workflow import create_app
     from workflow.directory.models import Unit, User, use_light_password_hashing
     from workflow.extensions import db
-    from workflow.signing import operations as signing
-    from workflow.signing import trust
+    from workflow.signing import credentials, stamps, trust
     from workflow.storage import blobs
 
     use_light_password_hashing()
@@ -123,8 +122,8 @@ def seed(env, files):
                     people.append(user)
             db.session.flush()
             leader = people[0]
-            signing.set_signature_image(admin, leader, png)
-            signing.issue_user_certificate(admin, leader, PIN)
+            stamps.set_signature_image(admin, leader, png)
+            credentials.issue_user_certificate(admin, leader, PIN)
             teams.append({'unit': unit.id, 'leader': leader.id, 'others': [p.id for p in people[1:]],
                           'names': {p.id: p.username for p in people}})
         digest = blobs().put(pdf)

@@ -39,8 +39,8 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from tests.signing.lib.pki_server import start_pki_server  # noqa: E402
-from workflow.signing import appearance, decree30, fonts, keystore, pki, placement  # noqa: E402
+from tests.signing.lib.pki_server import CertificateRecords, start_pki_server  # noqa: E402
+from workflow.signing.lib import appearance, authority, decree30, fonts, keystore, placement  # noqa: E402
 
 FIXTURES = ROOT / 'tests' / 'fixtures'
 PIN = '1234'
@@ -115,14 +115,14 @@ def main(rounds=15):
     with tempfile.TemporaryDirectory() as tmp:
         keys_dir = Path(tmp) / 'keys'
         keys_dir.mkdir()
-        server = start_pki_server(keys_dir)
-        pki.init_pki(keys_dir, 'UBND huyện Cờ Đỏ', base_url=server.base_url)
-        credential = pki.issue_person_certificate(
+        server = start_pki_server(keys_dir, CertificateRecords(keys_dir))
+        authority.init_pki(keys_dir, 'UBND huyện Cờ Đỏ', base_url=server.base_url)
+        credential = authority.issue_person_certificate(
             keys_dir, full_name=NAME, title='Chủ tịch', unit_name='UBND huyện Cờ Đỏ', pin=PIN,
             base_url=server.base_url)
         font_path = Path(tmp) / 'stamp-font.ttf'  # the same prepared font for both sides
         font_path.write_bytes(fonts.font_bytes())
-        tsa_url = server.base_url + pki.TSA_PATH
+        tsa_url = server.base_url + authority.TSA_PATH
         png = (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes()
         two_pages = (FIXTURES / 'quyet-dinh-ke-hoach-cds-2026.pdf').read_bytes()
         documents = {'1 page': (FIXTURES / 'cong-van-dong-hiep.pdf').read_bytes(),

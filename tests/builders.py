@@ -277,15 +277,14 @@ def co_do(org):
 
 def signing_district(org):
     """The small district, its chairman with a certificate and a signature image, the UBND with its seal."""
-    from workflow.signing import operations as signing
-    from workflow.signing import trust
+    from workflow.signing import credentials, stamps, trust
 
     small_district(org)
     db.session.flush()
     org.chairman.full_name = 'Nguyễn Văn Mến'
     org.chairman.title = 'Chủ tịch'
     trust.ensure_pki()
-    signing.set_signature_image(org.admin, org.chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
-    signing.issue_user_certificate(org.admin, org.chairman, LEADER_PIN)
-    signing.issue_unit_seal(org.admin, org.district, png=(FIXTURES / 'con-dau-ubnd-huyen-co-do.png').read_bytes(),
+    stamps.set_signature_image(org.admin, org.chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
+    credentials.issue_user_certificate(org.admin, org.chairman, LEADER_PIN)
+    credentials.issue_unit_seal(org.admin, org.district, png=(FIXTURES / 'con-dau-ubnd-huyen-co-do.png').read_bytes(),
                             pin=SEAL_PIN)

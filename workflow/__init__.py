@@ -83,9 +83,10 @@ def _register_blueprints(app):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix='/api/v1')
     csrf.exempt(api_bp)
-    from .signing.pages import bp as signing_bp
+    from .signing.panel import install as install_signing_panel
+    from .signing.public import bp as verify_bp
     from .signing.routes import bp as pki_bp
-    from .signing.views import bp as verify_bp
+    from .signing.views import bp as signing_bp
 
     app.register_blueprint(verify_bp)
     from .jobs.views import bp as jobs_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app):
     for bp in (jobs_bp, notifications_bp, ops_bp):
         app.register_blueprint(bp)
     app.register_blueprint(signing_bp)
+    install_signing_panel()  # the signing panel and reports on the file page (page_parts.py)
 
     app.register_blueprint(pki_bp, url_prefix='/api/v1/pki')
     csrf.exempt(pki_bp)

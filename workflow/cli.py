@@ -100,11 +100,11 @@ def pki_group():
 @click.option('--organisation', default=None, help='name on the root CA (default: PKI_ORGANISATION)')
 def pki_init(organisation):
     """Create the root CA, the TSA certificate and the CRL/OCSP signer (idempotent; never overwrites)."""
-    from .signing import pki, trust
+    from .signing import trust
 
     if organisation:
         current_app.config['PKI_ORGANISATION'] = organisation
-    root = pki.init_pki(trust.keys_dir(), trust.organisation_name(), base_url=trust.base_url())
+    root = trust.ensure_pki()
     click.echo(f'local PKI ready in {trust.keys_dir()} (root certificate {root.name})')
 
 
@@ -112,7 +112,7 @@ def pki_init(organisation):
 @click.option('--limit', type=int, default=None)
 def archive_timestamp(limit):
     """Add an archive timestamp (PAdES B-LTA) to issued documents that lack one."""
-    from .signing.operations import archive_timestamp_issued
+    from .files.operations import archive_timestamp_issued
 
     with transaction():
         count = archive_timestamp_issued(limit)

@@ -4,8 +4,8 @@ from tests.support.api import delivery_for
 from workflow.directory.models import User
 from workflow.extensions import db
 from workflow.files.models import WorkFile
-from workflow.signing import operations as signing
-from workflow.signing import trust
+from workflow.files.operations import sign_document
+from workflow.signing import credentials, stamps, trust
 
 PIN = '2468'
 
@@ -17,10 +17,10 @@ def test_a_leaders_signature_is_listed_on_the_document_and_on_delivered_copies(a
         admin, chairman = db.session.get(User, org.admin.id), db.session.get(User, org.chairman.id)
         chairman.title = 'Chủ tịch'  # as printed above the signature line of the fixture PDF
         trust.ensure_pki()
-        signing.set_signature_image(admin, chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
-        signing.issue_user_certificate(admin, chairman, PIN)
+        stamps.set_signature_image(admin, chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
+        credentials.issue_user_certificate(admin, chairman, PIN)
         file = db.session.get(WorkFile, draft['id'])
-        signing.sign_document(file, chairman, document=file.main_document, pin=PIN)
+        sign_document(file, chairman, document=file.main_document, pin=PIN)
         db.session.commit()
 
     signed = api.file(org.chairman, draft['id'])

@@ -13,7 +13,7 @@ from workflow.extensions import db
 from workflow.files.models import FileEvent, InboxVersion, WorkFile
 from workflow.files.operations import forward_file
 from workflow.signing.models import SignatureRecord
-from workflow.signing.operations import verify_bytes
+from workflow.signing.verification import verify_bytes
 from workflow.storage import blobs
 
 pytestmark = pytest.mark.committing  # other connections (threads, processes, the fast path) must see the data

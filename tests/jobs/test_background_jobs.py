@@ -20,7 +20,7 @@ from workflow.files.operations import forward_file
 from workflow.jobs.models import JobRun
 from workflow.jobs.queue import wait_for_embedded_jobs
 from workflow.signing.models import Credential, SignatureRecord
-from workflow.signing.operations import verify_bytes
+from workflow.signing.verification import verify_bytes
 from workflow.storage import blobs
 
 pytestmark = pytest.mark.committing  # other connections (threads, processes, the fast path) must see the data

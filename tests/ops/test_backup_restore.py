@@ -20,9 +20,11 @@ from workflow.files.operations import (
     complete_file,
     create_file,
     forward_file,
+    issue_file,
     register_file,
+    sign_document,
 )
-from workflow.signing import operations as signing
+from workflow.signing import verification
 from workflow.signing.models import SignatureRecord
 from workflow.storage import blobs
 
@@ -38,9 +40,9 @@ def _history(org):
             add_document(file, org.specialist, upload=Upload('phu-luc.pdf', pdf('phu-luc-chi-tieu.pdf')),
                          kind='attachment')
         forward_file(file, org.specialist, purpose='sign', to_user=org.chairman)
-        signing.sign_document(file, org.chairman, document=file.main_document, pin=LEADER_PIN)
+        sign_document(file, org.chairman, document=file.main_document, pin=LEADER_PIN)
         forward_file(file, org.chairman, purpose='handle', to_user=org.clerk)
-        signing.issue_with_seal(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
+        issue_file(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
         issued.append(file)
     copy = issued[0].deliveries[0].file
     register_file(copy, org.commune_clerk)
@@ -97,13 +99,13 @@ def test_backup_restores_into_an_empty_deployment_where_everything_still_verifie
         documents = db.session.scalars(select(Document)).all()
         signed = 0
         for document in documents:
-            report = signing.verify_bytes(blobs().get(document.sha256))
+            report = verification.verify_bytes(blobs().get(document.sha256))
             if report['signatures']:
                 signed += 1
                 assert report['valid'], (document.filename, report)
         assert signed == 6  # two issued mains and an attachment, and the commune's copies of all three
         mains = [db.session.get(WorkFile, i).main_document for i in issued_ids]
-        assert all(len(signing.verify_bytes(blobs().get(d.sha256))['signatures']) == 2 for d in mains)
+        assert all(len(verification.verify_bytes(blobs().get(d.sha256))['signatures']) == 2 for d in mains)
         assert db.session.scalar(select(func.count(SignatureRecord.id))) > 0
         # the restored deployment keeps working: new rows take ids after the restored ones
         highest = db.session.scalar(select(func.max(WorkFile.id)))

@@ -4,13 +4,15 @@ from datetime import datetime
 
 import pytest
 
-from tests.builders import pdf
+from tests.builders import SEAL_PIN, build, pdf, signing_district
 from workflow.directory.models import Unit, User
+from workflow.errors import DomainError
 from workflow.extensions import db
 from workflow.files.models import WorkFile
 from workflow.files.operations import Upload, create_file, forward_file, issue_file
 from workflow.registers.numbering import format_number
 from workflow.timeutil import VN, clock_at
+from workflow.unit_of_work import transaction
 
 
 @pytest.fixture
@@ -90,17 +92,23 @@ def test_twenty_clerks_issuing_at_once_get_twenty_consecutive_numbers(app, org):
     assert len(numbers) == 20
 
 
-def test_a_failed_issuance_gives_its_number_back(org):
+def test_a_failed_issuance_gives_its_number_back(app, ctx, monkeypatch):
+    """The seal is opened, then the signature cannot be made (the timestamp authority is down): nothing
+    of the issuance is kept, and the next issuance takes the same number."""
+    org = build(signing_district)
     file = _ready_to_issue(org)
     db.session.commit()
-    with pytest.raises(RuntimeError):
-        issue_file(file, org.clerk, recipient_units=[org.commune],
-                   organisation_signature=lambda *a: (_ for _ in ()).throw(RuntimeError('token unplugged')))
-    db.session.rollback()
+    monkeypatch.setitem(app.config, 'TSA_URL', 'http://127.0.0.1:9/tsa')
+    with pytest.raises(DomainError) as failed:
+        with transaction():
+            issue_file(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
+    assert failed.value.status == 503 and not failed.value.keep_changes
     file = db.session.get(WorkFile, file.id)
     assert file.number is None and file.status == 'in_progress'
-    issue_file(file, db.session.get(User, org.clerk.id), recipient_units=[db.session.get(Unit, org.commune.id)])
-    assert file.number == '01/QĐ-UBND'
+    monkeypatch.setitem(app.config, 'TSA_URL', '')
+    issue_file(file, db.session.get(User, org.clerk.id), recipient_units=[db.session.get(Unit, org.commune.id)],
+               pin=SEAL_PIN)
+    assert file.number == '01/QĐ-UBND' and file.status == 'issued'
 
 
 def test_incoming_numbers_are_per_receiving_unit(org):

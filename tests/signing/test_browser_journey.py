@@ -14,7 +14,7 @@ from tests.signing.conftest import LEADER_PIN, SEAL_PIN, TITLE, main_document_id
 from tests.support.chromium import sign_in as chromium_sign_in
 from workflow.extensions import db
 from workflow.files.models import Document
-from workflow.signing.placement import SIGNATURE_HEIGHT, SIGNATURE_WIDTH
+from workflow.signing.lib.placement import SIGNATURE_HEIGHT, SIGNATURE_WIDTH
 from workflow.storage import blobs
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / 'docs' / 'screenshots'

@@ -7,7 +7,7 @@ from tests.support.pages import act, delivered_file_id, file_id_from, upload_fil
 from tests.support.pdfsig import pdfsig
 from workflow.extensions import db
 from workflow.files.models import WorkFile
-from workflow.signing import operations as signing
+from workflow.signing import verification
 from workflow.signing.models import Credential
 from workflow.storage import blobs
 
@@ -57,7 +57,7 @@ def test_clerk_issues_with_the_seal_pin_and_the_pdf_validates_everywhere(
         document_id = db.session.get(WorkFile, awaiting).main_document.id
     issued = clerk.get(f'/documents/{document_id}/pdf').data
     with app.app_context():
-        report = signing.verify_bytes(issued)
+        report = verification.verify_bytes(issued)
     assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer', 'organisation']
     assert all(s['intact'] and s['trusted'] and not s['revoked'] for s in report['signatures'])
     checks = pdfsig(issued, nss, tmp_path)
@@ -88,7 +88,7 @@ def test_a_tampered_arrival_needs_a_reason_to_be_registered(app, equipped, await
         data = bytearray(blobs().get(copy.main_document.sha256))
         data[data.find(b'stream') + 20] ^= 0x01
         copy.main_document.sha256 = blobs().put(bytes(data))
-        copy.signature_check = signing.signature_check_of(bytes(data))
+        copy.signature_check = verification.signature_check_of(bytes(data))
         db.session.commit()
     commune_clerk = as_user(equipped.commune_clerk)
     text = html(commune_clerk.get(f'/files/{incoming}'))

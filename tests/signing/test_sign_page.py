@@ -17,8 +17,7 @@ from tests.signing.conftest import (
 from tests.support.pages import act, file_id_from, upload_file
 from workflow.extensions import db
 from workflow.files.models import WorkFile
-from workflow.signing import operations as signing
-from workflow.signing import pki, trust
+from workflow.signing import verification
 from workflow.signing.models import Credential
 from workflow.storage import blobs
 from workflow.timeutil import now
@@ -31,7 +30,7 @@ def _main_pdf(app, file_id):
 
 def _report(app, file_id):
     with app.app_context():
-        return signing.verify_bytes(_main_pdf(app, file_id))
+        return verification.verify_bytes(_main_pdf(app, file_id))
 
 
 def _signer_rect(data):
@@ -142,9 +141,10 @@ def test_title_not_found_asks_the_leader_to_click(app, equipped, awaiting, as_us
 
 def test_revoked_and_expired_certificates_are_refused(app, equipped, awaiting, as_user):
     leader = as_user(equipped.leader)
-    with app.app_context():  # revoked at the CA (say from the command line): the key is still on file
+    with app.app_context():  # revoked by someone else (say a database admin): the key is still on file and in use
         credential = db.session.query(Credential).filter_by(user_id=equipped.leader.id, active=True).one()
-        pki.revoke_certificate(trust.keys_dir(), int(credential.serial, 16), reason='key_compromise')
+        credential.revoked_at, credential.revocation_reason = now(), 'keyCompromise'
+        db.session.commit()
     refused = sign(leader, awaiting)
     assert refused.status_code == 403 and 'Chứng thư số đã bị thu hồi; không thể ký.' in html(refused)
 

@@ -14,9 +14,9 @@ from tests.builders import LEADER_PIN
 from tests.support import softhsm
 from workflow.errors import BadInput, DomainError
 from workflow.extensions import db
-from workflow.files.operations import Upload, create_file, forward_file
-from workflow.signing import keystore, pki, trust
-from workflow.signing import operations as signing
+from workflow.files.operations import Upload, create_file, forward_file, sign_document
+from workflow.signing import credentials, trust, verification
+from workflow.signing.lib import authority, keystore
 from workflow.signing.models import TrustAnchor
 from workflow.storage import blobs
 
@@ -27,7 +27,7 @@ TOKEN_PIN = '4321'
 def softhsm_token(tmp_path, app, sorg):
     """A fresh SoftHSM2 token holding the chairman's key (issued by the local CA) and certificate."""
     softhsm.init_token('ct-huyen', TOKEN_PIN)
-    issued = pki.issue_person_certificate(trust.keys_dir(), full_name=sorg.chairman.full_name, title='Chủ tịch',
+    issued = authority.issue_person_certificate(trust.keys_dir(), full_name=sorg.chairman.full_name, title='Chủ tịch',
                                           unit_name=sorg.district.name, pin='tmp-pin', base_url=trust.base_url())
     key, cert, _chain = pkcs12.load_key_and_certificates(issued.pkcs12, b'tmp-pin')
     key_file = tmp_path / 'key.pem'
@@ -47,17 +47,17 @@ def softhsm_token(tmp_path, app, sorg):
 
 def test_a_leader_signs_with_a_key_on_a_pkcs11_token(sorg, softhsm_token):
     pem = softhsm_token.public_bytes(serialization.Encoding.PEM).decode()
-    signing.register_token_credential(sorg.admin, sorg.chairman, certificate_pem=pem, token_label='ct-huyen',
+    credentials.register_token_credential(sorg.admin, sorg.chairman, certificate_pem=pem, token_label='ct-huyen',
                                       key_label='chu-ky')
     file = sorg.draft()
     forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
     with pytest.raises(DomainError) as refused:
-        signing.sign_document(file, sorg.chairman, document=file.main_document, pin='0000')
+        sign_document(file, sorg.chairman, document=file.main_document, pin='0000')
     assert refused.value.code == 'wrong_pin'
-    signing.sign_document(file, sorg.chairman, document=file.main_document, pin=TOKEN_PIN)
-    report = signing.verify_bytes(blobs().get(file.main_document.sha256))
+    sign_document(file, sorg.chairman, document=file.main_document, pin=TOKEN_PIN)
+    report = verification.verify_bytes(blobs().get(file.main_document.sha256))
     assert report['valid'] and format(softhsm_token.serial_number, 'x') in {
-        signing.active_credential(user=sorg.chairman).serial}
+        credentials.active_credential(user=sorg.chairman).serial}
 
 
 def _foreign_pkcs12(password):
@@ -88,28 +88,28 @@ def _foreign_pkcs12(password):
 
 def test_an_imported_certificate_is_trusted_only_after_the_admin_approves_its_ca(sorg):
     with pytest.raises(BadInput):
-        signing.import_pkcs12_credential(sorg.admin, sorg.chairman, pkcs12=_foreign_pkcs12('p12-pass'),
+        credentials.import_pkcs12_credential(sorg.admin, sorg.chairman, pkcs12=_foreign_pkcs12('p12-pass'),
                                          password='wrong')
-    signing.import_pkcs12_credential(sorg.admin, sorg.chairman, pkcs12=_foreign_pkcs12('p12-pass'),
+    credentials.import_pkcs12_credential(sorg.admin, sorg.chairman, pkcs12=_foreign_pkcs12('p12-pass'),
                                      password='p12-pass')
     # the PKCS#12's own password now opens the key for signing
     file = sorg.draft()
     forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    signing.sign_document(file, sorg.chairman, document=file.main_document, pin='p12-pass')
+    sign_document(file, sorg.chairman, document=file.main_document, pin='p12-pass')
     signed = blobs().get(file.main_document.sha256)
-    assert not signing.verify_bytes(signed)['signatures'][0]['trusted']
+    assert not verification.verify_bytes(signed)['signatures'][0]['trusted']
     anchor = db.session.query(TrustAnchor).one()
     assert anchor.approved_at is None and 'Chuyên dùng' in anchor.subject
-    signing.approve_anchor(sorg.admin, anchor)
-    assert signing.verify_bytes(signed)['signatures'][0]['trusted']
+    credentials.approve_anchor(sorg.admin, anchor)
+    assert verification.verify_bytes(signed)['signatures'][0]['trusted']
 
 
 def test_a_pdf_signed_elsewhere_keeps_its_signature_when_uploaded(sorg):
     file = sorg.draft()
     forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    signing.sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
+    sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
     signed_elsewhere = blobs().get(file.main_document.sha256)
     uploaded, _duplicate = create_file(sorg.finance_leader, title='Văn bản đã ký số từ nơi khác', doc_type='QĐ',
                                        upload=Upload('da-ky.pdf', signed_elsewhere))
     assert blobs().get(uploaded.main_document.sha256) == signed_elsewhere  # byte for byte, never rewritten
-    assert signing.verify_bytes(signed_elsewhere)['valid']
+    assert verification.verify_bytes(signed_elsewhere)['valid']

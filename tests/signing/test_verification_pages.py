@@ -7,17 +7,17 @@ from cryptography import x509
 
 from tests.builders import LEADER_PIN, SEAL_PIN, pdf
 from workflow.extensions import db
-from workflow.files.operations import forward_file
-from workflow.signing import operations as signing
+from workflow.files.operations import forward_file, issue_file, sign_document
+from workflow.signing import credentials
 from workflow.storage import blobs
 
 
 def _issued(sorg):
     file = sorg.draft()
     forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    signing.sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
+    sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
     forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    signing.issue_with_seal(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
+    issue_file(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
     db.session.commit()
     return file.verification_code, blobs().get(file.main_document.sha256)
 
@@ -59,10 +59,10 @@ def test_short_link_and_qr_code_of_an_issued_document(sorg, client):
 
 def test_pki_endpoints_publish_root_crl_ocsp_and_tsa(sorg, client):
     assert b'BEGIN CERTIFICATE' in client.get('/api/v1/pki/ca').data
-    signing.revoke_user_certificate(sorg.admin, sorg.chairman)
+    credentials.revoke_user_certificate(sorg.admin, sorg.chairman)
     crl = x509.load_der_x509_crl(client.get('/api/v1/pki/crl').data)
     revoked = {format(r.serial_number, 'x') for r in crl}
-    assert signing.user_credentials(sorg.chairman)[0].serial in revoked
+    assert credentials.user_credentials(sorg.chairman)[0].serial in revoked
     req = tsp.TimeStampReq({'version': 1, 'message_imprint': tsp.MessageImprint({
         'hash_algorithm': algos.DigestAlgorithm({'algorithm': 'sha256'}),
         'hashed_message': hashlib.sha256(b'x').digest()}), 'cert_req': True})

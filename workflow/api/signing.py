@@ -6,11 +6,11 @@ from .. import policy
 from ..errors import BadInput, NotFound
 from ..extensions import db, limiter
 from ..files.models import Document
+from ..files.operations import issue_file, sign_document
 from ..policy import may_view_file
-from ..signing import operations as signing
+from ..signing import credentials, stamps
 from ..signing.models import TrustAnchor
-from ..signing.report import present
-from ..signing.views import report_for_upload
+from ..signing.verification import document_report, present, report_for_upload
 from ..timeutil import iso
 from . import bp
 from .files import _file_response
@@ -59,7 +59,7 @@ def _box(data):
 def sign(file_id):
     file = file_or_404(file_id)
     data = json_body()
-    record = signing.sign_document(file, caller(), document=_document_of(file, data),
+    record = sign_document(file, caller(), document=_document_of(file, data),
                                    pin=string(data, 'pin', required=True), page=integer(data, 'page', default=0),
                                    box=_box(data))
     return _file_response(file, 201, signature=signature_json(record))
@@ -69,9 +69,8 @@ def sign(file_id):
 def issue(file_id):
     file = file_or_404(file_id)
     data = json_body()
-    deliveries, _sealed = signing.issue_with_seal(file, caller(),
-                                         recipient_units=referenced_units(data, 'recipient_unit_ids', required=True),
-                                         pin=string(data, 'pin', default=''), on_paper=boolean(data, 'on_paper'))
+    deliveries = issue_file(file, caller(), recipient_units=referenced_units(data, 'recipient_unit_ids', required=True),
+                            pin=string(data, 'pin', default=''), on_paper=boolean(data, 'on_paper'))
     return _file_response(file, deliveries=[delivery_json(d) for d in deliveries])
 
 
@@ -80,7 +79,7 @@ def document_verification(document_id):
     document = db.session.get(Document, document_id)
     if document is None or not may_view_file(caller(), document.file):
         raise NotFound(_('Không tìm thấy văn bản.'), code='document_not_found')
-    return jsonify(present(signing.document_report(document)))
+    return jsonify(present(document_report(document)))
 
 
 @bp.post('/verify')
@@ -93,7 +92,7 @@ def verify_upload():
 def issue_certificate(user_id):
     require(policy.may_manage_keys)
     user = user_or_404(user_id)
-    credential = signing.issue_user_certificate(caller(), user, string(json_body(), 'pin', required=True))
+    credential = credentials.issue_user_certificate(caller(), user, string(json_body(), 'pin', required=True))
     return jsonify(_certificate_json(credential)), 201
 
 
@@ -101,7 +100,7 @@ def issue_certificate(user_id):
 def show_certificate(user_id):
     user = user_or_404(user_id)
     require(policy.may_see_certificate, user)
-    credential = signing.active_credential(user=user)
+    credential = credentials.active_credential(user=user)
     if credential is None:
         raise NotFound(_('Người dùng chưa có chứng thư số.'), code='no_certificate')
     return jsonify(_certificate_json(credential))
@@ -112,7 +111,7 @@ def revoke_certificate(user_id):
     require(policy.may_manage_keys)
     user = user_or_404(user_id)
     reason = string(json_body(), 'reason', default='cessationOfOperation')
-    revoked = signing.revoke_user_certificate(caller(), user, reason)
+    revoked = credentials.revoke_user_certificate(caller(), user, reason)
     return jsonify({'revoked': [_certificate_json(c) for c in revoked]})
 
 
@@ -121,7 +120,7 @@ def import_certificate(user_id):
     require(policy.may_manage_keys)
     user = user_or_404(user_id)
     form = form_body()
-    credential = signing.import_pkcs12_credential(caller(), user, pkcs12=upload().data,
+    credential = credentials.import_pkcs12_credential(caller(), user, pkcs12=upload().data,
                                                   password=string(form, 'password', default=''))
     return jsonify(_certificate_json(credential)), 201
 
@@ -131,7 +130,7 @@ def register_token(user_id):
     require(policy.may_manage_keys)
     user = user_or_404(user_id)
     data = json_body()
-    credential = signing.register_token_credential(
+    credential = credentials.register_token_credential(
         caller(), user, certificate_pem=string(data, 'certificate_pem', required=True),
         token_label=string(data, 'token_label', required=True), key_label=string(data, 'key_label', required=True))
     return jsonify(_certificate_json(credential)), 201
@@ -141,7 +140,7 @@ def register_token(user_id):
 def signature_image(user_id):
     user = user_or_404(user_id)
     require(policy.may_manage_own_stamp, user)
-    stamp = signing.set_signature_image(caller(), user, upload().data)
+    stamp = stamps.set_signature_image(caller(), user, upload().data)
     return jsonify({'sha256': stamp.sha256, 'width': stamp.width, 'height': stamp.height}), 201
 
 
@@ -150,7 +149,7 @@ def seal(unit_id):
     require(policy.may_manage_keys)
     unit = unit_or_404(unit_id)
     form = form_body()
-    credential = signing.issue_unit_seal(caller(), unit, png=upload().data, pin=string(form, 'pin', required=True))
+    credential = credentials.issue_unit_seal(caller(), unit, png=upload().data, pin=string(form, 'pin', required=True))
     return jsonify(_certificate_json(credential)), 201
 
 
@@ -168,5 +167,5 @@ def approve_trust_anchor(anchor_id):
     anchor = db.session.get(TrustAnchor, anchor_id)
     if anchor is None:
         raise NotFound(_('Không tìm thấy chứng thư gốc.'), code='anchor_not_found')
-    signing.approve_anchor(caller(), anchor)
+    credentials.approve_anchor(caller(), anchor)
     return jsonify({'id': anchor.id, 'approved_at': iso(anchor.approved_at)})

@@ -16,15 +16,16 @@ from ..files.operations import (
     complete_file,
     create_file,
     forward_file,
+    issue_file,
     refuse_file,
     register_file,
     register_paper_document,
     reopen_file,
     return_file,
+    sign_document,
     start_handling,
 )
 from ..files.search import fold
-from ..signing.operations import issue_with_seal, sign_document
 from ..timeutil import VN, now, vn, vn_today
 from . import catalogue as cat
 from .documents import ANNEX, COMMUNE_DRAFT, DISTRICT_DRAFT, PAPER_SCAN, pdf_upload
@@ -293,9 +294,8 @@ class History:
         if plan.stop == 'in_progress':
             return
         yield later(rng, min_hours=0.5, max_hours=6)
-        deliveries, _sealed = issue_with_seal(file, district.clerk,
-                                              recipient_units=[c.unit for c, _r in plan.recipients], pin=DEMO_PIN,
-                                              on_paper=self._on_paper(district.unit, factor=0.5))
+        deliveries = issue_file(file, district.clerk, recipient_units=[c.unit for c, _r in plan.recipients],
+                                pin=DEMO_PIN, on_paper=self._on_paper(district.unit, factor=0.5))
         for delivery, (_commune, receipt) in zip(deliveries, plan.recipients, strict=True):
             self.timeline.start(self.incoming(delivery.file, plan.template, receipt),
                                 later(rng, min_hours=0.5, max_hours=20))
@@ -332,8 +332,8 @@ class History:
         if plan.stop == 'in_progress':
             return None
         yield later(rng, min_hours=0.5, max_hours=6)
-        deliveries, _sealed = issue_with_seal(file, staff.clerk, recipient_units=[self.org.district], pin=DEMO_PIN,
-                                              on_paper=self._on_paper(commune.unit, factor=0.5))
+        deliveries = issue_file(file, staff.clerk, recipient_units=[self.org.district], pin=DEMO_PIN,
+                                on_paper=self._on_paper(commune.unit, factor=0.5))
         self.timeline.start(self.incoming(deliveries[0].file, template, Receipt()),
                             later(rng, min_hours=0.5, max_hours=20))
         return file

@@ -10,13 +10,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..signing import operations as signing
-from ..signing import trust
+from ..signing import credentials, stamps, trust
 
 DEMO_PIN = '123456'
 HERE = Path(__file__).parent
 DISTRICT_SEAL = HERE / 'pdfs' / 'con-dau-ubnd-huyen-co-do.png'
-FONT_DIR = Path(__file__).resolve().parent.parent / 'signing' / 'fonts'
+FONT_DIR = Path(__file__).resolve().parent.parent / 'signing' / 'lib' / 'fonts'
 
 
 def _font(size, italic=False):
@@ -68,9 +67,9 @@ def give_keys(admin, people, org):
     trust.ensure_pki()
     leaders = [u for u in people.users if u.has_role('leader')]
     for leader in leaders:
-        signing.issue_user_certificate(admin, leader, DEMO_PIN)
-        signing.set_signature_image(admin, leader, signature_png(leader.full_name))
-    signing.issue_unit_seal(admin, org.district, png=DISTRICT_SEAL.read_bytes(), pin=DEMO_PIN)
+        credentials.issue_user_certificate(admin, leader, DEMO_PIN)
+        stamps.set_signature_image(admin, leader, signature_png(leader.full_name))
+    credentials.issue_unit_seal(admin, org.district, png=DISTRICT_SEAL.read_bytes(), pin=DEMO_PIN)
     for commune in org.communes:
-        signing.issue_unit_seal(admin, commune.unit, png=seal_png(commune.unit.name), pin=DEMO_PIN)
+        credentials.issue_unit_seal(admin, commune.unit, png=seal_png(commune.unit.name), pin=DEMO_PIN)
     return len(leaders)

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from ..files.forms import MultiCheckboxField
+from ..form_fields import MultiCheckboxField
 from ..vocabulary import ROLE_LABELS
 from .operations import levels, unit_tree
 

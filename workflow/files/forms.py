@@ -11,13 +11,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FloatField,
+    HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -29,7 +30,9 @@ from wtforms.validators import (
 
 from ..deadlines import add_working_days, end_of_day
 from ..directory.operations import active_users, unit_tree, users_of_unit
-from ..signing.operations import active_credential
+from ..form_fields import MultiCheckboxField
+from ..signing.credentials import active_credential
+from ..signing.forms import pin_field
 from ..timeutil import vn_today
 from ..vocabulary import DOC_TYPES, PURPOSE_LABELS, URGENCY_LABELS
 from . import rules
@@ -41,12 +44,6 @@ DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y']
 def _too_long(kind):
     """The length limit and message the operation applies too (rules.py)."""
     return Length(max=rules.LIMITS[kind], message=rules.too_long_message(kind))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: easier than a multi-select on a phone."""
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _user_choices(users, blank=None):
@@ -242,3 +239,27 @@ class SearchForm(FlaskForm):
     q = StringField(_l('Tìm kiếm'), validators=[Optional(), Length(max=200)])
     status = SelectField(_l('Trạng thái'), validators=[Optional()], default='')
     page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+
+
+class SignForm(FlaskForm):
+    """Sign the main document: automatic placement, or the box the user clicked on the page."""
+    placement = RadioField(_l('Vị trí chữ ký'), default='auto', choices=[
+        ('auto', _l('Đặt tự động (dưới chức danh, trang cuối)')),
+        ('manual', _l('Vị trí đã chọn trên văn bản'))])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget)
+    x1 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    y1 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    x2 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    y2 = FloatField(validators=[Optional()], widget=HiddenField.widget)
+    pin = pin_field(_l('Mã PIN chữ ký số'))
+
+    def validate_placement(self, field):
+        chosen = (self.page.data, self.x1.data, self.y1.data, self.x2.data, self.y2.data)
+        if field.data == 'manual' and any(v is None for v in chosen):
+            raise ValidationError(_l('Hãy bấm vào văn bản để chọn vị trí đặt chữ ký, hoặc chọn "Đặt tự động".'))
+
+    def placement_args(self):
+        """Keyword arguments for sign_document: none for automatic placement (page is 0-based there)."""
+        if self.placement.data != 'manual':
+            return {}
+        return {'page': self.page.data - 1, 'box': (self.x1.data, self.y1.data, self.x2.data, self.y2.data)}

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, Length
 
+from ..form_fields import ButtonForm
+
 
 class BulkSignForm(FlaskForm):
     file_ids = SelectMultipleField(_l('Văn bản cần ký'), coerce=int,
@@ -12,5 +14,4 @@ class BulkSignForm(FlaskForm):
     pin = PasswordField(_l('Mã PIN khóa ký'), validators=[DataRequired(_l('Hãy nhập mã PIN.')), Length(max=64)])
 
 
-class StartJobForm(FlaskForm):
-    """A button that starts a job (CSRF only)."""
+StartJobForm = ButtonForm  # a button that starts a job

@@ -41,7 +41,7 @@ def _finish(app, run_id, state='finished', message=''):
 
 def bulk_sign(run_id, user_id, file_ids, sealed_pin):
     """A leader signs the main document of each file with one PIN; one transaction per document."""
-    from ..signing.operations import sign_document
+    from ..files.operations import sign_document
 
     app = task_app()
     pin = unseal_secret(app, sealed_pin)
@@ -124,7 +124,7 @@ ARCHIVE_BATCH = 10
 
 def archive_timestamps(run_id=None):
     """Archive timestamps (B-LTA) for issued documents, in batches of ten per transaction."""
-    from ..signing.operations import archive_timestamp_issued
+    from ..files.operations import archive_timestamp_issued
 
     app = task_app()
     if run_id is not None:

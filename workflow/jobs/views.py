@@ -14,8 +14,8 @@ from ..errors import BadInput, DomainError
 from ..extensions import db
 from ..files import transitions
 from ..files.models import Document, WorkFile
+from ..signing.credentials import check_pin
 from ..signing.models import SignatureRecord
-from ..signing.operations import check_pin
 from ..unit_of_work import attempt
 from . import tasks
 from .forms import BulkSignForm, StartJobForm

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..jobs.forms import StartJobForm
+from ..form_fields import ButtonForm
 from .operations import mark_all_read, recent_notifications, unread_count
 
 bp = Blueprint('notifications', __name__, url_prefix='/notifications')
@@ -12,7 +12,7 @@ bp = Blueprint('notifications', __name__, url_prefix='/notifications')
 @login_required
 def index():
     return render_template('notifications/list.html', notes=recent_notifications(current_user),
-                           unread=unread_count(current_user), form=StartJobForm())
+                           unread=unread_count(current_user), form=ButtonForm())
 
 
 @bp.get('/count')
@@ -24,6 +24,6 @@ def count():
 @bp.post('/read')
 @login_required
 def read_all():
-    if StartJobForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         mark_all_read(current_user)
     return redirect(url_for('notifications.index'))

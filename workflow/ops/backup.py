@@ -251,7 +251,7 @@ def restore(path, *, force=False):
 
     Refuses (BackupError) when the database or KEYS_DIR already holds data, unless `force`, which
     replaces them. The schema must exist (`init-db`) at the archive's revision."""
-    from ..signing import keystore
+    from ..signing.lib import keystore
 
     with tarfile.open(path, 'r:gz') as archive:
         members = archive.getmembers()

@@ -6,8 +6,9 @@ from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
-from . import pki, trust
-from .errors import PkiNotInitialised
+from . import trust
+from .lib import authority
+from .lib.errors import PkiNotInitialised
 
 bp = Blueprint('pki', __name__)
 MAX_REQUEST = 64 * 1024
@@ -25,7 +26,7 @@ def _unavailable():
 @bp.get('/ca')
 def root_certificate():
     try:
-        pem = pki.root_certificate(trust.keys_dir()).public_bytes(serialization.Encoding.PEM)
+        pem = authority.root_certificate(trust.keys_dir()).public_bytes(serialization.Encoding.PEM)
     except PkiNotInitialised:
         return _unavailable()
     return Response(pem, mimetype='application/x-pem-file',

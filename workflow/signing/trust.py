@@ -1,21 +1,27 @@
 """The deployment's trust and time: roots, revocation data and the timestamp authority.
 
-Revocations of locally issued certificates live with the PKI in KEYS_DIR (index.json), so that the
-CRL and OCSP answers never need the database and every app process agrees on them.
+Revocations of locally issued certificates are the credentials' rows in the database: the CRL and
+the OCSP answers are built from them (KEYS_DIR holds only the authority's keys, written once by
+`pki init`), so every app host answers the same and nothing else has to be shared between them.
 """
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
+from sqlalchemy import select
 
 from ..extensions import db
-from . import pki
-from .errors import PkiNotInitialised
-from .models import TrustAnchor
+from ..timeutil import aware
+from .lib import authority, revocation, timestamps
+from .lib.errors import PkiNotInitialised
+from .models import Credential, TrustAnchor
+
+LOCAL_KINDS = ('person', 'organisation')  # what the local authority issues to people and units
 
 
 def keys_dir():
@@ -32,12 +38,12 @@ def organisation_name():
 
 def ensure_pki():
     """Create the local root CA, TSA and OCSP signer if missing (never overwrites)."""
-    return pki.init_pki(keys_dir(), organisation_name(), base_url=base_url())
+    return authority.init_pki(keys_dir(), organisation_name(), base_url=base_url())
 
 
 def _local_root():
     try:
-        return [pki.root_certificate(keys_dir())]
+        return [authority.root_certificate(keys_dir())]
     except PkiNotInitialised:  # a deployment that has not run `pki init` yet trusts only imported anchors
         return []
 
@@ -50,19 +56,54 @@ def trust_roots():
     return roots
 
 
+# RFC 5280 reason names (as the API and the database say them) and the library's (cryptography's) names.
+REVOCATION_REASONS = {
+    'unspecified': 'unspecified', 'keyCompromise': 'key_compromise', 'cACompromise': 'ca_compromise',
+    'affiliationChanged': 'affiliation_changed', 'superseded': 'superseded',
+    'cessationOfOperation': 'cessation_of_operation', 'certificateHold': 'certificate_hold',
+    'privilegeWithdrawn': 'privilege_withdrawn', 'aACompromise': 'aa_compromise',
+}
+
+
+def reason_flag(reason):
+    return REVOCATION_REASONS.get(reason or 'unspecified', 'unspecified')
+
+
+def revocations():
+    """[(serial, revoked_at, reason flag)] of the revoked certificates the local authority issued."""
+    rows = db.session.execute(select(Credential.serial, Credential.revoked_at, Credential.revocation_reason)
+                              .where(Credential.revoked_at.isnot(None), Credential.kind.in_(LOCAL_KINDS))).all()
+    latest = {}
+    for serial, revoked_at, reason in rows:
+        latest[int(serial, 16)] = (int(serial, 16), aware(revoked_at), reason_flag(reason))
+    return list(latest.values())
+
+
+def certificate_status(serial):
+    """('good' | 'revoked' | 'unknown', revoked_at, reason flag) of a serial, for the OCSP responder."""
+    row = db.session.execute(select(Credential.revoked_at, Credential.revocation_reason)
+                             .where(Credential.serial == format(serial, 'x'), Credential.kind.in_(LOCAL_KINDS))
+                             .order_by(Credential.id.desc()).limit(1)).first()
+    if row is not None:
+        return ('revoked', aware(row[0]), reason_flag(row[1])) if row[0] is not None else ('good', None, None)
+    if serial in authority.service_serials(keys_dir()):
+        return 'good', None, None
+    return 'unknown', None, None
+
+
 def current_crl():
     """The local CA's CRL (DER), or None before `pki init`."""
     if not _local_root():
         return None
-    return pki.build_crl(keys_dir(), pki.revoked_certificates(keys_dir()))
+    return revocation.build_crl(keys_dir(), revocations())
 
 
 def ocsp_answer(request_der):
-    return pki.ocsp_response(keys_dir(), request_der, lambda serial: pki.certificate_status(keys_dir(), serial))
+    return revocation.ocsp_response(keys_dir(), request_der, certificate_status)
 
 
 def tsa_answer(request_der):
-    return pki.tsa_response(keys_dir(), request_der)
+    return timestamps.tsa_response(keys_dir(), request_der)
 
 
 def timestamper():
@@ -75,7 +116,7 @@ def timestamper():
     key = ('url', url) if url else ('local', str(tsa_pem), tsa_pem.stat().st_mtime_ns if tsa_pem.exists() else 0)
     cache = current_app.extensions.setdefault('timestampers', {})
     if key not in cache:
-        cache[key] = HTTPTimeStamper(url, timeout=10) if url else pki.local_timestamper(keys_dir())
+        cache[key] = HTTPTimeStamper(url, timeout=10) if url else timestamps.local_timestamper(keys_dir())
     return cache[key]
 
 
@@ -85,8 +126,6 @@ def _asn1(certificate):
 
 def validation_context():
     """For embedding validation data (B-LT): our roots and our current CRL, no network needed."""
-    from asn1crypto import crl as asn1_crl
-
     crl = current_crl()
     return ValidationContext(trust_roots=[_asn1(c) for c in trust_roots()],
                              crls=[asn1_crl.CertificateList.load(crl)] if crl else [], allow_fetching=False)

@@ -9,8 +9,8 @@ import pytest
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 
-from tests.signing.lib.pki_server import start_pki_server
-from workflow.signing import decree30, keystore, pki
+from tests.signing.lib.pki_server import CertificateRecords, start_pki_server
+from workflow.signing.lib import authority, decree30, keystore, revocation
 
 FIXTURES = Path(__file__).parents[2] / 'fixtures'
 ORG = 'UBND huyện Cờ Đỏ'
@@ -21,28 +21,35 @@ def fixture_bytes(name):
 
 
 class Pki:
-    """The session's PKI: its directory, HTTP endpoints and a few issued credentials."""
+    """The session's PKI: its directory, HTTP endpoints, the record of what it issued and revoked
+    (what the app keeps in its database), and a few issued credentials."""
 
-    def __init__(self, keys_dir, server):
-        self.keys_dir, self.server = keys_dir, server
+    def __init__(self, keys_dir, server, records):
+        self.keys_dir, self.server, self.records = keys_dir, server, records
         self.base_url = server.base_url
-        self.root = pki.root_certificate(keys_dir)
+        self.root = authority.root_certificate(keys_dir)
 
     @property
     def timestamper(self):
-        return HTTPTimeStamper(self.base_url + pki.TSA_PATH)
+        return HTTPTimeStamper(self.base_url + authority.TSA_PATH)
+
+    def revoke(self, serial, *, reason='unspecified'):
+        self.records.revoke(serial, reason=reason)
+
+    def crl(self):
+        return revocation.build_crl(self.keys_dir, self.records.revocations())
 
     def validation_context(self):
         return ValidationContext(trust_roots=[_der(self.root)], allow_fetching=True,
                                  revocation_mode='hard-fail')
 
     def person(self, full_name='Nguyễn Văn Mến', title='Chủ tịch', pin='1234'):
-        return pki.issue_person_certificate(self.keys_dir, full_name=full_name, title=title,
-                                            unit_name=ORG, pin=pin, base_url=self.base_url)
+        return self.records.note_issued(authority.issue_person_certificate(
+            self.keys_dir, full_name=full_name, title=title, unit_name=ORG, pin=pin, base_url=self.base_url))
 
     def organisation(self, pin='5678'):
-        return pki.issue_organisation_certificate(self.keys_dir, org_name=ORG, pin=pin,
-                                                  base_url=self.base_url)
+        return self.records.note_issued(authority.issue_organisation_certificate(
+            self.keys_dir, org_name=ORG, pin=pin, base_url=self.base_url))
 
 
 def _der(cert):
@@ -55,9 +62,10 @@ def _der(cert):
 def local_pki(tmp_path_factory):
     keys_dir = tmp_path_factory.mktemp('keys')
     # The server must exist before certificates can point at it: bind first, then issue.
-    server = start_pki_server(keys_dir)
-    pki.init_pki(keys_dir, ORG, base_url=server.base_url)
-    yield Pki(keys_dir, server)
+    records = CertificateRecords(keys_dir)
+    server = start_pki_server(keys_dir, records)
+    authority.init_pki(keys_dir, ORG, base_url=server.base_url)
+    yield Pki(keys_dir, server, records)
     server.shutdown()
 
 

@@ -7,9 +7,9 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from tests.signing.lib.conftest import fixture_bytes
-from workflow.signing import appearance, signer
-from workflow.signing.placement import Placement
-from workflow.signing.validation import verify_pdf
+from workflow.signing.lib import appearance, pades
+from workflow.signing.lib.placement import Placement
+from workflow.signing.lib.validation import verify_pdf
 
 
 def test_attachment_is_signed_top_right_with_number_and_iso_time(local_pki, organisation, pdfsig):
@@ -31,7 +31,7 @@ def test_attachment_is_signed_top_right_with_number_and_iso_time(local_pki, orga
 def test_explicit_page_and_box_are_honoured(local_pki, leader):
     look = appearance.attachment_appearance('12/UBND-VP', appearance.vietnam_time(
         __import__('datetime').datetime.now()))
-    signed = signer.sign_pdf(fixture_bytes('cong-van-dong-hiep.pdf'), leader[1],
+    signed = pades.sign_pdf(fixture_bytes('cong-van-dong-hiep.pdf'), leader[1],
                              field_name='custom', box=(100, 100, 300, 140), page=0,
                              appearance=look, timestamper=local_pki.timestamper)
     widget = PdfReader(BytesIO(signed)).pages[0]['/Annots'][0].get_object()
@@ -40,7 +40,7 @@ def test_explicit_page_and_box_are_honoured(local_pki, leader):
 
 
 def test_archive_timestamp_makes_b_lta(local_pki, issued, pdfsig):
-    archived = signer.archive_timestamp(issued, local_pki.timestamper,
+    archived = pades.archive_timestamp(issued, local_pki.timestamper,
                                         local_pki.validation_context())
     report = verify_pdf(archived, [local_pki.root])
     assert report['valid'], report
@@ -56,7 +56,7 @@ def test_archive_timestamp_makes_b_lta(local_pki, issued, pdfsig):
 
 
 def _attachment(local_pki, organisation):
-    from workflow.signing import decree30
+    from workflow.signing.lib import decree30
     return decree30.sign_attachment(
         fixture_bytes('phu-luc-chi-tieu.pdf'), organisation[1], number_notation='01/QĐ-UBND',
         timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())

@@ -9,7 +9,7 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from tests.signing.lib.conftest import fixture_bytes
-from workflow.signing.validation import verify_pdf
+from workflow.signing.lib.validation import verify_pdf
 
 
 def _update(pdf, change):
@@ -110,8 +110,8 @@ def test_unsigned_pdf_has_no_signatures(local_pki):
 
 
 def test_untrusted_root_is_not_trusted(signed_by_leader, local_pki, tmp_path):
-    from workflow.signing import pki
-    other = pki.init_pki(tmp_path / 'other', 'Somewhere else')
-    report = verify_pdf(signed_by_leader, [pki.root_certificate(tmp_path / 'other')])
+    from workflow.signing.lib import authority
+    other = authority.init_pki(tmp_path / 'other', 'Somewhere else')
+    report = verify_pdf(signed_by_leader, [authority.root_certificate(tmp_path / 'other')])
     assert not report['valid'] and not report['signatures'][0]['trusted']
     assert other.exists()

@@ -12,8 +12,8 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from tests.signing.lib.conftest import _der, fixture_bytes, signed_end
-from workflow.signing import decree30, keystore, pki, placement
-from workflow.signing.validation import _ocsp_serial, _timestamp_serials, _timestamp_time, verify_pdf
+from workflow.signing.lib import decree30, keystore, placement
+from workflow.signing.lib.validation import _ocsp_serial, _timestamp_serials, _timestamp_time, verify_pdf
 
 
 def test_leader_signature_is_placed_under_the_title_on_page_2(signed_by_leader):
@@ -109,8 +109,8 @@ def test_leader_revoked_after_issuance_still_validates_offline(local_pki, organi
         number_notation='02/QĐ-UBND', issued_on=dt.date(2026, 1, 6),
         timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
     time.sleep(1.2)  # revocation times have one-second resolution
-    pki.revoke_certificate(local_pki.keys_dir, credential.serial, reason='key_compromise')
-    current_crl = pki.build_crl(local_pki.keys_dir, pki.revoked_certificates(local_pki.keys_dir))
+    local_pki.revoke(credential.serial, reason='key_compromise')
+    current_crl = local_pki.crl()
 
     # Offline, from the embedded data only; then also knowing the current CRL (as the app does).
     for crls in ([], [current_crl]):

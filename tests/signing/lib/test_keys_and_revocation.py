@@ -8,9 +8,9 @@ from cryptography import x509
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from tests.signing.lib.conftest import fixture_bytes
-from workflow.signing import decree30, keystore, pki
-from workflow.signing.errors import InvalidCredential, TimestampUnavailable, WrongPin
-from workflow.signing.validation import verify_pdf
+from workflow.signing.lib import authority, decree30, keystore
+from workflow.signing.lib.errors import InvalidCredential, TimestampUnavailable, WrongPin
+from workflow.signing.lib.validation import verify_pdf
 
 SIGNATURE = 'chu-ky-nguyen-van-men.png'
 
@@ -52,12 +52,12 @@ def test_person_certificate_carries_decree_fields_and_revocation_urls(local_pki)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment
     aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-    assert aia[0].access_location.value == local_pki.base_url + pki.OCSP_PATH
+    assert aia[0].access_location.value == local_pki.base_url + authority.OCSP_PATH
 
 
 def test_pki_files_are_private_and_init_is_idempotent(local_pki):
     before = (local_pki.keys_dir / 'root.pem').read_bytes()
-    pki.init_pki(local_pki.keys_dir, 'Another name')
+    authority.init_pki(local_pki.keys_dir, 'Another name')
     assert (local_pki.keys_dir / 'root.pem').read_bytes() == before
     for name in ('.secret', 'root.key', 'tsa.key', 'ocsp.key'):
         assert (local_pki.keys_dir / name).stat().st_mode & 0o777 == 0o600
@@ -70,10 +70,9 @@ def test_revocation_voids_later_signatures_but_not_earlier_b_lt(local_pki):
     before = _sign(local_pki, signer, validation_context=local_pki.validation_context(),
                    embed_validation_info=True)
     time.sleep(1.2)
-    pki.revoke_certificate(local_pki.keys_dir, credential.serial, reason='key_compromise')
-    assert pki.certificate_status(local_pki.keys_dir, credential.serial)[0] == 'revoked'
-    crl = x509.load_der_x509_crl(pki.build_crl(local_pki.keys_dir,
-                                               pki.revoked_certificates(local_pki.keys_dir)))
+    local_pki.revoke(credential.serial, reason='key_compromise')
+    assert local_pki.records.status(credential.serial)[0] == 'revoked'
+    crl = x509.load_der_x509_crl(local_pki.crl())
     assert crl.get_revoked_certificate_by_serial_number(credential.serial) is not None
     time.sleep(1.2)
     after = _sign(local_pki, signer)

@@ -6,9 +6,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from tests.signing.lib.conftest import fixture_bytes
 from tests.support import softhsm
-from workflow.signing import decree30, keystore
-from workflow.signing.errors import WrongPin
-from workflow.signing.validation import verify_pdf
+from workflow.signing.lib import decree30, keystore
+from workflow.signing.lib.errors import WrongPin
+from workflow.signing.lib.validation import verify_pdf
 
 
 @pytest.fixture

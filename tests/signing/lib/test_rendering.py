@@ -19,9 +19,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.signing.lib.conftest import fixture_bytes
-from workflow.signing import decree30, keystore
-from workflow.signing.placement import MM, Placement, signature_image_box
-from workflow.signing.validation import verify_pdf
+from workflow.signing.lib import decree30, keystore
+from workflow.signing.lib.placement import MM, Placement, signature_image_box
+from workflow.signing.lib.validation import verify_pdf
 
 DPI = 100
 SIGNATURE_PNG = 'chu-ky-nguyen-van-men.png'

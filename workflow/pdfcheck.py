@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from ..errors import BadInput
+from .errors import BadInput
 
 log = logging.getLogger(__name__)
 

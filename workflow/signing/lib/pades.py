@@ -45,11 +45,11 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
-from . import forms, placement
+from . import acroform, placement
 from .appearance import INVISIBLE, Appearance
 from .errors import NotAPdf, TimestampUnavailable
 from .placement import Box, Placement
-from .tsa import keep_alive
+from .timestamps import keep_alive
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ TIMESTAMP_BYTES_RESERVED = 8_000
 
 @dataclass(frozen=True)
 class FieldToAdd:
-    """A form field to create inside the signed revision (see :mod:`.forms`)."""
+    """A form field to create inside the signed revision (see :mod:`.acroform`)."""
 
     name: str
     placement: Placement
@@ -219,11 +219,11 @@ def _signature_field_names(writer) -> set[str]:
 def _prepare_fields(writer, add_fields, fill_fields):
     for field in add_fields:
         if field.kind == 'signature':
-            forms.add_signature_field(writer, field.name, field.placement)
+            acroform.add_signature_field(writer, field.name, field.placement)
         else:
-            forms.add_text_field(writer, field.name, field.placement, field.font_size)
+            acroform.add_text_field(writer, field.name, field.placement, field.font_size)
     if fill_fields:
-        forms.fill_text_fields(writer, fill_fields)
+        acroform.fill_text_fields(writer, fill_fields)
 
 
 def _reserved_bytes(signer: signers.Signer) -> int:

@@ -18,11 +18,11 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
+from . import acroform
 from . import appearance as stamps
-from . import forms
 from .errors import FieldNotFound
+from .pades import FieldToAdd, open_for_update, sign_pdf
 from .placement import Placement, attachment_placement, issuance_field_boxes, seal_placement, signer_placement
-from .signer import FieldToAdd, open_for_update, sign_pdf
 
 SIGNER_FIELD = 'signer'
 ORGANISATION_FIELD = 'organisation'
@@ -101,7 +101,7 @@ def number_and_date_values(number_notation: str, issued_on: dt.date) -> dict[str
 
 
 def _issuance_values(pdf_bytes, number_notation, issued_on) -> dict[str, str]:
-    present = set(forms.text_field_names(open_for_update(pdf_bytes)))
+    present = set(acroform.text_field_names(open_for_update(pdf_bytes)))
     values = number_and_date_values(number_notation, issued_on)
     return {name: value for name, value in values.items() if name in present}
 

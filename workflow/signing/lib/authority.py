@@ -1,4 +1,4 @@
-"""The district's local PKI, kept in a key directory (``keys/`` by default).
+"""The local certificate authority, kept in a key directory (``keys/`` by default).
 
 Layout of ``keys_dir`` (all created by :func:`init_pki`, never overwritten)::
 
@@ -6,7 +6,11 @@ Layout of ``keys_dir`` (all created by :func:`init_pki`, never overwritten)::
     root.pem/.key      root CA, EC P-256, 20 years
     tsa.pem/.key       timestamp authority, EKU timeStamping (critical)
     ocsp.pem/.key      OCSP responder, EKU OCSPSigning + id-pkix-ocsp-nocheck
-    index.json         issued certificates and revocations (see :func:`revoke_certificate`)
+
+Nothing is written here after :func:`init_pki`: which certificates exist and which are revoked
+is the caller's record (the app keeps it in its database and hands revocations to
+``revocation.build_crl`` and an OCSP status lookup), so every host of a deployment can hold a
+copy of the same directory.
 
 Private keys are PEM, encrypted with the passphrase in ``.secret`` and written
 with mode 0600; the passphrase file is generated once.  Backing up ``keys_dir``
@@ -18,26 +22,20 @@ PKCS#12 encrypted under the holder's PIN, which is never stored.
 
 import datetime as dt
 import fcntl
-import json
 import os
 import secrets
-from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from asn1crypto import core, tsp
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509 import ocsp as ocsp_api
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from .errors import PkiNotInitialised
-from .tsa import LocalTimeStamper
 
 OCSP_PATH = '/api/v1/pki/ocsp'
 CRL_PATH = '/api/v1/pki/crl'
@@ -46,12 +44,8 @@ DEFAULT_BASE_URL = 'http://127.0.0.1:5000'
 
 DOCUMENT_SIGNING = ObjectIdentifier('1.3.6.1.5.5.7.3.36')  # id-kp-documentSigning, RFC 9336
 OCSP_NO_CHECK = x509.OCSPNoCheck()
-ONE_DAY = dt.timedelta(days=1)
 CLOCK_SKEW = dt.timedelta(minutes=5)
-
-REASONS = {flag.name: flag for flag in x509.ReasonFlags}
-
-StatusLookup = Callable[[int], tuple[str, dt.datetime | None, str | None]]
+SERVICES = ('tsa', 'ocsp')  # the authority's own service certificates, besides the root
 
 
 class IssuedCredential(NamedTuple):
@@ -105,10 +99,15 @@ def tsa_certificate(keys_dir) -> x509.Certificate:
     return _load_cert(Path(keys_dir) / 'tsa.pem')
 
 
+def service_serials(keys_dir) -> set[int]:
+    """Serial numbers of the certificates the authority issued to itself (TSA, OCSP responder)."""
+    return {_load_cert(Path(keys_dir) / f'{stem}.pem').serial_number for stem in SERVICES}
+
+
 def _create_root(keys_dir: Path, org_name: str):
     key = ec.generate_private_key(ec.SECP256R1())
     name = _name(CN=f'{org_name} Root CA', O=org_name)
-    now = _now()
+    now = utc_now()
     builder = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)
@@ -126,14 +125,13 @@ def _create_root(keys_dir: Path, org_name: str):
 
 
 def _create_service_cert(keys_dir: Path, stem: str, common_name: str, extensions):
-    root = _authority(keys_dir, 'root')
+    root = load_authority(keys_dir, 'root')
     key = ec.generate_private_key(ec.SECP256R1())
     org = root.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
     cert = _sign_leaf(root, key.public_key(), _name(CN=common_name, O=org), extensions,
                       days=10 * 365)
     _write_key(keys_dir / f'{stem}.key', key, keys_dir)
     _write_new(keys_dir / f'{stem}.pem', cert.public_bytes(serialization.Encoding.PEM), 0o644)
-    _record_issued(keys_dir, cert, kind=stem, holder_ref=None)
 
 
 def _tsa_extensions(base_url):
@@ -156,31 +154,26 @@ def _ocsp_signer_extensions():
 
 
 def issue_person_certificate(keys_dir, *, full_name: str, title: str, unit_name: str, pin: str,
-                             base_url: str = DEFAULT_BASE_URL, holder_ref: str | None = None,
-                             key_type: str = 'ec', valid_days: int = 3 * 365) -> IssuedCredential:
+                             base_url: str = DEFAULT_BASE_URL, key_type: str = 'ec',
+                             valid_days: int = 3 * 365) -> IssuedCredential:
     """Issue a signing certificate to an official: CN=full name, title, O=unit, C=VN."""
     subject = _name(CN=full_name, title=title, O=unit_name)
-    return _issue(keys_dir, subject, pin=pin, base_url=base_url, kind='person',
-                  holder_ref=holder_ref, key_type=key_type, valid_days=valid_days)
+    return _issue(keys_dir, subject, pin=pin, base_url=base_url, key_type=key_type, valid_days=valid_days)
 
 
 def issue_organisation_certificate(keys_dir, *, org_name: str, pin: str,
                                    base_url: str = DEFAULT_BASE_URL, locality: str | None = None,
-                                   holder_ref: str | None = None, key_type: str = 'ec',
-                                   valid_days: int = 5 * 365) -> IssuedCredential:
+                                   key_type: str = 'ec', valid_days: int = 5 * 365) -> IssuedCredential:
     """Issue the organisation's (seal) certificate: CN=O=organisation name, C=VN."""
     subject = _name(CN=org_name, O=org_name, L=locality)
-    return _issue(keys_dir, subject, pin=pin, base_url=base_url, kind='organisation',
-                  holder_ref=holder_ref, key_type=key_type, valid_days=valid_days)
+    return _issue(keys_dir, subject, pin=pin, base_url=base_url, key_type=key_type, valid_days=valid_days)
 
 
-def _issue(keys_dir, subject, *, pin, base_url, kind, holder_ref, key_type, valid_days):
+def _issue(keys_dir, subject, *, pin, base_url, key_type, valid_days):
     keys_dir = Path(keys_dir)
-    root = _authority(keys_dir, 'root')
+    root = load_authority(keys_dir, 'root')
     key = _new_holder_key(key_type)
     cert = _sign_leaf(root, key.public_key(), subject, _holder_extensions(base_url), valid_days)
-    with _locked(keys_dir):
-        _record_issued(keys_dir, cert, kind=kind, holder_ref=holder_ref)
     friendly = subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value.encode()
     p12 = pkcs12.serialize_key_and_certificates(
         friendly, key, cert, [root.certificate],
@@ -214,7 +207,7 @@ def _revocation_pointers(base_url):
 
 
 def _sign_leaf(root: Authority, public_key, subject, extensions, days):
-    now = _now()
+    now = utc_now()
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(root.certificate.subject)
@@ -224,170 +217,23 @@ def _sign_leaf(root: Authority, public_key, subject, extensions, days):
         .not_valid_after(min(now + dt.timedelta(days=days), root.certificate.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .add_extension(_authority_key_id(root), critical=False)
+        .add_extension(authority_key_id(root), critical=False)
     )
     for extension, critical in extensions:
         builder = builder.add_extension(extension, critical=critical)
     return builder.sign(root.key, hashes.SHA256())
 
 
-def _authority_key_id(root: Authority):
+def authority_key_id(root: Authority):
     return x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key())
 
 
-# --- revocation --------------------------------------------------------------
+# --- files and keys ---------------------------------------------------------
 
 
-def revoke_certificate(keys_dir, serial: int, *, reason: str = 'unspecified',
-                       revoked_at: dt.datetime | None = None):
-    """Record a revocation in index.json (for the embedded mode and the tests).
-
-    An app that keeps revocations in its database can skip this and pass its own
-    list to :func:`build_crl` and its own lookup to :func:`ocsp_response`.
-    """
-    if reason not in REASONS:
-        raise ValueError(f'unknown revocation reason {reason!r}')
-    revoked_at = revoked_at or _now()
-    with _locked(Path(keys_dir)):
-        index = _read_index(keys_dir)
-        index['revocations'][format(serial, 'x')] = {
-            'revoked_at': revoked_at.isoformat(), 'reason': reason}
-        _write_index(keys_dir, index)
-
-
-def revoked_certificates(keys_dir) -> list[tuple[int, dt.datetime, str]]:
-    """Revocations recorded in index.json, as build_crl expects them."""
-    revocations = _read_index(keys_dir)['revocations']
-    return [(int(serial, 16), dt.datetime.fromisoformat(entry['revoked_at']), entry['reason'])
-            for serial, entry in revocations.items()]
-
-
-def certificate_status(keys_dir, serial: int) -> tuple[str, dt.datetime | None, str | None]:
-    """('good' | 'revoked' | 'unknown', revoked_at, reason) from index.json; an OCSP lookup."""
-    index = _read_index(keys_dir)
-    key = format(serial, 'x')
-    if key in index['revocations']:
-        entry = index['revocations'][key]
-        return 'revoked', dt.datetime.fromisoformat(entry['revoked_at']), entry['reason']
-    if key in index['certificates']:
-        return 'good', None, None
-    return 'unknown', None, None
-
-
-def build_crl(keys_dir, revoked, *, valid_for: dt.timedelta = ONE_DAY) -> bytes:
-    """A DER CRL signed by the root CA listing ``revoked`` = [(serial, revoked_at, reason)]."""
-    root = _authority(Path(keys_dir), 'root')
-    now = _now()
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(root.certificate.subject)
-        .last_update(now - dt.timedelta(minutes=1))
-        .next_update(now + valid_for)
-        .add_extension(x509.CRLNumber(int(now.timestamp() * 1000)), critical=False)
-        .add_extension(_authority_key_id(root), critical=False)
-    )
-    for serial, revoked_at, reason in revoked:
-        builder = builder.add_revoked_certificate(_revoked_entry(serial, revoked_at, reason))
-    return builder.sign(root.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
-
-def _revoked_entry(serial, revoked_at, reason):
-    entry = (x509.RevokedCertificateBuilder()
-             .serial_number(serial).revocation_date(revoked_at))
-    if reason and reason != 'unspecified':
-        entry = entry.add_extension(x509.CRLReason(REASONS[reason]), critical=False)
-    return entry.build()
-
-
-def ocsp_response(keys_dir, request_der: bytes, status_lookup: StatusLookup) -> bytes:
-    """Answer a DER OCSP request, signed by the delegated OCSP responder.
-
-    ``status_lookup(serial)`` returns ('good' | 'revoked' | 'unknown', revoked_at, reason).
-    Requests that are malformed or about another CA get an unsuccessful response.
-    """
+def load_authority(keys_dir, stem: str) -> Authority:
+    """The certificate and private key of `stem` (root, tsa, ocsp), or PkiNotInitialised."""
     keys_dir = Path(keys_dir)
-    try:
-        request = ocsp_api.load_der_ocsp_request(request_der)
-    except ValueError:
-        return _ocsp_failure(ocsp_api.OCSPResponseStatus.MALFORMED_REQUEST)
-    root = _authority(keys_dir, 'root')
-    if not _asks_about(request, root.certificate):
-        return _ocsp_failure(ocsp_api.OCSPResponseStatus.UNAUTHORIZED)
-    status, revoked_at, reason = status_lookup(request.serial_number)
-    return _signed_ocsp(keys_dir, request, status, revoked_at, reason)
-
-
-def _asks_about(request, issuer: x509.Certificate) -> bool:
-    """True if the request names ``issuer`` by the hash of its public key."""
-    digest = hashes.Hash(request.hash_algorithm)
-    digest.update(_subject_public_key_bits(issuer))
-    return digest.finalize() == request.issuer_key_hash
-
-
-def _subject_public_key_bits(cert: x509.Certificate) -> bytes:
-    parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    return parsed.public_key['public_key'].contents[1:]  # drop the unused-bits byte
-
-
-def _signed_ocsp(keys_dir, request, status, revoked_at, reason):
-    responder = _authority(keys_dir, 'ocsp')
-    now = _now()
-    cert_status = {'good': ocsp_api.OCSPCertStatus.GOOD,
-                   'revoked': ocsp_api.OCSPCertStatus.REVOKED}.get(
-        status, ocsp_api.OCSPCertStatus.UNKNOWN)
-    builder = ocsp_api.OCSPResponseBuilder().add_response_by_hash(
-        issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash,
-        serial_number=request.serial_number, algorithm=request.hash_algorithm,
-        cert_status=cert_status, this_update=now - dt.timedelta(minutes=1),
-        next_update=now + ONE_DAY,
-        revocation_time=revoked_at if cert_status == ocsp_api.OCSPCertStatus.REVOKED else None,
-        revocation_reason=REASONS.get(reason) if reason and reason != 'unspecified'
-        and cert_status == ocsp_api.OCSPCertStatus.REVOKED else None,
-    )
-    builder = builder.responder_id(ocsp_api.OCSPResponderEncoding.HASH, responder.certificate)
-    builder = builder.certificates([responder.certificate])
-    for extension in request.extensions:
-        if isinstance(extension.value, x509.OCSPNonce):
-            builder = builder.add_extension(extension.value, critical=False)
-    response = builder.sign(responder.key, hashes.SHA256())
-    return response.public_bytes(serialization.Encoding.DER)
-
-
-def _ocsp_failure(status) -> bytes:
-    return ocsp_api.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
-        serialization.Encoding.DER)
-
-
-# --- timestamps --------------------------------------------------------------
-
-
-def tsa_response(keys_dir, request_der: bytes) -> bytes:
-    """Answer an RFC 3161 TimeStampReq with a TimeStampResp signed by the TSA key."""
-    try:
-        request = tsp.TimeStampReq.load(request_der)
-        request.native  # noqa: B018 (force a full parse so garbage fails here)
-    except ValueError:
-        return _tsa_rejection('bad_data_format')
-    return local_timestamper(keys_dir).request_tsa_response(request).dump()
-
-
-def local_timestamper(keys_dir) -> LocalTimeStamper:
-    """An in-process TimeStamper backed by this PKI's TSA key (for the embedded mode)."""
-    keys_dir = Path(keys_dir)
-    tsa = _authority(keys_dir, 'tsa')
-    return LocalTimeStamper(tsa.certificate, tsa.key, [root_certificate(keys_dir)])
-
-
-def _tsa_rejection(failure: str) -> bytes:
-    status = tsp.PKIStatusInfo({'status': 'rejection', 'fail_info': tsp.PKIFailureInfo({failure})})
-    # asn1crypto insists on the token, which RFC 3161 omits when rejecting.
-    return core.Sequence(contents=status.dump()).dump()
-
-
-# --- files, keys, index --------------------------------------------------------
-
-
-def _authority(keys_dir: Path, stem: str) -> Authority:
     cert_path, key_path = keys_dir / f'{stem}.pem', keys_dir / f'{stem}.key'
     if not cert_path.exists() or not key_path.exists():
         raise PkiNotInitialised(f'{stem} certificate missing in {keys_dir}')
@@ -451,29 +297,6 @@ def _locked(keys_dir: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _record_issued(keys_dir: Path, cert: x509.Certificate, *, kind: str, holder_ref):
-    """Add ``cert`` to index.json; the caller holds the lock."""
-    index = _read_index(keys_dir)
-    index['certificates'][format(cert.serial_number, 'x')] = {
-        'kind': kind, 'subject': cert.subject.rfc4514_string(), 'holder_ref': holder_ref,
-        'not_after': cert.not_valid_after_utc.isoformat()}
-    _write_index(keys_dir, index)
-
-
-def _read_index(keys_dir) -> dict:
-    path = Path(keys_dir) / 'index.json'
-    if not path.exists():
-        return {'certificates': {}, 'revocations': {}}
-    return json.loads(path.read_text())
-
-
-def _write_index(keys_dir, index: dict):
-    path = Path(keys_dir) / 'index.json'
-    temporary = path.with_suffix('.tmp')
-    temporary.write_text(json.dumps(index, indent=1, ensure_ascii=False))
-    os.replace(temporary, path)
-
-
 def _name(**parts) -> x509.Name:
     oids = {'CN': NameOID.COMMON_NAME, 'title': NameOID.TITLE, 'O': NameOID.ORGANIZATION_NAME,
             'L': NameOID.LOCALITY_NAME}
@@ -488,5 +311,5 @@ def _usage(**flags) -> dict:
     return {name: flags.get(name, False) for name in names}
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -1,4 +1,4 @@
-"""The timestamp authority (RFC 3161): its signing side, and a lean HTTP client.
+"""The timestamp authority (RFC 3161): its signing side, the local authority's responder, and a lean HTTP client.
 
 Signing side, reused from pyHanko.
 
@@ -35,6 +35,8 @@ from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+from .authority import load_authority, root_certificate
 
 POLICY = '1.3.6.1.4.1.59350.1.1'  # private-arc placeholder for "local district TSA policy"
 
@@ -206,3 +208,28 @@ def _connect(endpoint, timeout) -> http.client.HTTPConnection:
 def _tls_context() -> ssl.SSLContext:
     """What pyHanko's aiohttp session verifies against: the certifi CA bundle."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+# --- the local authority's TSA -------------------------------------------------
+
+
+def tsa_response(keys_dir, request_der: bytes) -> bytes:
+    """Answer an RFC 3161 TimeStampReq with a TimeStampResp signed by the TSA key."""
+    try:
+        request = tsp.TimeStampReq.load(request_der)
+        request.native  # noqa: B018 (force a full parse so garbage fails here)
+    except ValueError:
+        return _tsa_rejection('bad_data_format')
+    return local_timestamper(keys_dir).request_tsa_response(request).dump()
+
+
+def local_timestamper(keys_dir) -> LocalTimeStamper:
+    """An in-process TimeStamper backed by this PKI's TSA key (for the embedded mode)."""
+    tsa = load_authority(keys_dir, 'tsa')
+    return LocalTimeStamper(tsa.certificate, tsa.key, [root_certificate(keys_dir)])
+
+
+def _tsa_rejection(failure: str) -> bytes:
+    status = tsp.PKIStatusInfo({'status': 'rejection', 'fail_info': tsp.PKIFailureInfo({failure})})
+    # asn1crypto insists on the token, which RFC 3161 omits when rejecting.
+    return core.Sequence(contents=status.dump()).dump()

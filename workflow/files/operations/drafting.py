@@ -1,0 +1,58 @@
+"""Drafting: a new work file from an upload, and further documents (attachments, new versions)."""
+from flask_babel import gettext as _
+
+from ... import audit, policy
+from ...errors import BadInput
+from ...extensions import db
+from ...timeutil import now
+from ...vocabulary import DOC_TYPE_NAMES, REASON_PAPER_ORIGIN, URGENCIES
+from .. import rules, transitions
+from ..models import WorkFile
+from ..search import search_text_of
+from .steps import check_choice, event, grant, mark_not_electronic, store_pdf
+
+
+def create_file(actor, *, title, doc_type, upload, urgency='normal', summary='', deadline=None,
+                paper_origin=False):
+    """A new work file in the actor's unit holding one main document; status draft."""
+    policy.require(policy.may_create_files, actor)
+    title = (title or '').strip()
+    if not title:
+        raise BadInput(_('Vui lòng nhập trích yếu (tiêu đề) của văn bản.'), code='title_required')
+    title, summary = rules.text(title, 'title'), rules.text(summary, 'summary')
+    check_choice(doc_type, DOC_TYPE_NAMES, _('Loại văn bản không hợp lệ.'))
+    check_choice(urgency, URGENCIES, _('Độ khẩn không hợp lệ.'))
+    rules.deadline(deadline)
+    stored = store_pdf(upload, actor, paper_origin=paper_origin)
+    file = WorkFile(title=title, summary=summary, doc_type=doc_type, urgency=urgency,
+                    deadline=deadline, direction='outgoing', status='draft', owner_unit_id=actor.unit_id,
+                    creator_id=actor.id, holder_unit_id=actor.unit_id, holder_user_id=actor.id,
+                    held_since=now(), paper_origin=paper_origin, created_at=now())
+    file.documents.append(stored.document)
+    file.search_text = search_text_of(file)
+    db.session.add(file)
+    if paper_origin:
+        mark_not_electronic(file, REASON_PAPER_ORIGIN, stored.document.filename)
+    db.session.flush()
+    grant(file, actor.unit_id)
+    event(file, actor, 'create', to_unit=actor.unit, to_user=actor, note=title)
+    audit.record(actor, 'create_file', file, document_sha256=stored.document.sha256,
+                 paper_origin=paper_origin)
+    db.session.flush()
+    return file, stored.duplicate_of
+
+
+def add_document(file, actor, *, upload, kind='main', paper_origin=False):
+    """Add an attachment or a new version of the main document."""
+    transitions.require(file, 'add_document', actor)
+    check_choice(kind, ('main', 'attachment'), _('Loại tài liệu phải là "main" hoặc "attachment".'))
+    stored = store_pdf(upload, actor, paper_origin=paper_origin)
+    stored.document.kind = kind
+    file.documents.append(stored.document)
+    if paper_origin:
+        mark_not_electronic(file, REASON_PAPER_ORIGIN, stored.document.filename)
+    event(file, actor, 'add_document', note=stored.document.filename)
+    db.session.flush()
+    audit.record(actor, 'add_document', file, document_id=stored.document.id, kind=kind,
+                 sha256=stored.document.sha256)
+    return stored
