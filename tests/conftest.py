@@ -92,6 +92,16 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def limiter_as_the_suite_has_it():
+    """A test that builds a second app switches Flask-Limiter (one object for every app) on for all of
+    them; the suite's app has it off, and gets it back off after such a test."""
+    from workflow.extensions import limiter
+    enabled, initialized = limiter.enabled, limiter.initialized
+    yield
+    limiter.enabled, limiter.initialized = enabled, initialized
+
+
+@pytest.fixture(autouse=True)
 def isolation(app, request):
     """Each test's database: rolled back afterwards, or committed and wiped (tests/support/database.py)."""
     if request.node.get_closest_marker('nodb'):

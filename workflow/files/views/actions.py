@@ -8,6 +8,7 @@ from ...directory.models import Unit, User
 from ...errors import BadInput, DomainError
 from ...extensions import db
 from ...unit_of_work import attempt
+from .. import transitions
 from ..forms import (
     AddDocumentForm,
     AssignForm,
@@ -38,12 +39,17 @@ from ..operations import (
 from ..queries import visible_file_or_404
 from . import bp
 from .new import flash_duplicate
-from .page import render_file_page
+from .page import FORWARD_ACTIONS, render_file_page
 
 
-def _act(file_id, name, build_form, act):
-    """Load, check, act for one action posted from the file page."""
+def _act(file_id, name, build_form, act, steps=None):
+    """Load, check, act for one action posted from the file page: the file (404 when the user may not
+    see it), whether they may take this step on it now (403, or 409 in the wrong status: before what
+    they typed is judged, as the API does), the form (400), then the operation."""
     file = visible_file_or_404(file_id, current_user)
+    steps = steps or (name,)
+    if not any(transitions.allowed(file, step, current_user) for step in steps):
+        transitions.require(file, steps[0], current_user)  # raises with the reason
     form = build_form()
     if not form.validate_on_submit():
         return render_file_page(file, failed=(name, form), status=400)
@@ -76,7 +82,8 @@ def forward(file_id):
         forward_file(file, current_user, purpose=form.purpose.data, to_user=to_user, to_unit=to_unit,
                      note=form.note.data or '', deadline=form.deadline_value(), on_paper=form.on_paper.data)
         return _('Đã chuyển hồ sơ tới %(who)s.', who=to_user.full_name if to_user else to_unit.name)
-    return _act(file_id, 'forward', lambda: ForwardForm(prefix='forward', actor=current_user), act)
+    return _act(file_id, 'forward', lambda: ForwardForm(prefix='forward', actor=current_user), act,
+                steps=FORWARD_ACTIONS)
 
 
 @bp.post('/files/<int:file_id>/return')
