@@ -43,7 +43,7 @@ class UnitFactory(SQLAlchemyModelFactory):
     class Meta:
         model = Unit
         sqlalchemy_session = db.session
-        sqlalchemy_session_persistence = 'flush'
+        sqlalchemy_session_persistence = None  # added to the session; `build` flushes once for everything
 
     class Params:
         n = factory.Sequence(lambda n: n + 1)
@@ -59,7 +59,7 @@ class PersonFactory(SQLAlchemyModelFactory):
     class Meta:
         model = User
         sqlalchemy_session = db.session
-        sqlalchemy_session_persistence = 'flush'
+        sqlalchemy_session_persistence = None
 
     class Params:
         n = factory.Sequence(lambda n: n + 1)
@@ -157,15 +157,16 @@ def build(cast, **options):
 
 def build_detached(app, cast, extra=None, **options):
     """The same, committed in an app context of its own (then `extra(org)`), handed back detached:
-    for tests whose requests must not share the test's session."""
+    for tests whose requests must not share the test's session. What was built keeps the values it
+    was given and flushed with (no reload): they are readable once detached."""
     with app.app_context():
+        session = db.session()
         org = build(cast, **options)
         if extra is not None:
             extra(org)
-        db.session.commit()
-        for loaded in list(db.session.identity_map.values()):
-            db.session.refresh(loaded)  # columns readable once detached
-        db.session.expunge_all()
+        session.expire_on_commit = False
+        session.commit()
+        session.expunge_all()
     return org
 
 
