@@ -160,13 +160,17 @@ def refresh_daily_counts(pairs, connection=None):
 
 def pairs_for_file(file, *, previous=None):
     """The (unit, day) rows a file contributes to now, plus those of `previous` (a mapping of
-    owner_unit_id, closed_at, issuing_unit_id, issued_at as they were before the change)."""
+    owner_unit_id, closed_at, issuing_unit_id, issued_at as they were before the change).
+
+    Only outgoing files count as issued (a recipient's copy carries the issue date too, but the
+    issuance is counted once, for the issuing unit: see _closure_counts)."""
     pairs = set()
+    issues = file.direction != 'incoming'
     for state in (previous or {}, {'owner_unit_id': file.owner_unit_id, 'closed_at': file.closed_at,
                                    'issuing_unit_id': file.issuing_unit_id, 'issued_at': file.issued_at}):
         if state.get('closed_at') is not None:
             pairs.add((state.get('owner_unit_id'), vn_day(state['closed_at'])))
-        if state.get('issued_at') is not None:
+        if issues and state.get('issued_at') is not None:
             pairs.add((state.get('issuing_unit_id'), vn_day(state['issued_at'])))
     return pairs
 
