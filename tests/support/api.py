@@ -4,6 +4,19 @@ import io
 from tests.builders import PASSWORD, pdf
 
 
+def bearer(app, user):
+    """A bearer token for `user`, issued as POST /tokens issues one (its door is tested in
+    tests/api/test_tokens.py; the other tests need only to be someone)."""
+    from workflow.auth.models import issue_token
+    from workflow.directory.models import User
+    from workflow.extensions import db
+
+    with app.app_context():
+        token, _row = issue_token(db.session.get(User, user.id), app.config['API_TOKEN_HOURS'])
+        db.session.commit()
+    return {'Authorization': f'Bearer {token}'}
+
+
 def api_token(client, user, password=PASSWORD):
     response = client.post('/api/v1/tokens', json={'username': user.username, 'password': password})
     assert response.status_code == 201, response.get_json()
@@ -24,7 +37,7 @@ class ApiClient:
         headers = {}
         if user is not None:
             if user.id not in self._tokens:
-                self._tokens[user.id] = api_token(self.client, user)
+                self._tokens[user.id] = bearer(self.client.application, user)
             headers.update(self._tokens[user.id])
         if lang:
             headers['Accept-Language'] = lang
