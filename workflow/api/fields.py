@@ -84,7 +84,7 @@ class String(Field, ma.fields.String):
     def __init__(self, *, max_length=None, empty_is_absent=False, load_default='', **kwargs):
         self.max_length, self.empty_is_absent = max_length, empty_is_absent
         if max_length is not None:
-            kwargs.setdefault('metadata', {})['maxLength'] = max_length
+            kwargs['metadata'] = {**kwargs.get('metadata', {}), 'maxLength': max_length}
         super().__init__(load_default=load_default, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -103,7 +103,7 @@ class Choice(String):
     def __init__(self, choices, *, load_default=None, **kwargs):
         self.choices = choices
         if not callable(choices):
-            kwargs.setdefault('metadata', {})['enum'] = list(choices)
+            kwargs['metadata'] = {**kwargs.get('metadata', {}), 'enum': list(choices)}
         super().__init__(load_default=load_default, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -132,7 +132,7 @@ class Integer(Field, ma.fields.Integer):
     def __init__(self, *, minimum=None, **kwargs):
         self.minimum = minimum
         if minimum is not None:
-            kwargs.setdefault('metadata', {})['minimum'] = minimum
+            kwargs['metadata'] = {**kwargs.get('metadata', {}), 'minimum': minimum}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
