@@ -55,9 +55,9 @@ class Field(ma.fields.Field):
     empty_is_absent = False
 
     def __init__(self, *args, required=False, load_default=None, null=ABSENT, not_blank=False, **kwargs):
-        self.null, self.not_blank = null, not_blank
-        if not required:
-            kwargs['load_default'] = load_default
+        self.null, self.not_blank, self.when_absent = null, not_blank, load_default
+        if not required and load_default not in (None, '', ABSENT) and not callable(load_default):
+            kwargs['load_default'] = load_default  # for the document's `default` only: deserialize() decides
         super().__init__(*args, required=required, allow_none=null is not ABSENT or not required, **kwargs)
 
     @property
@@ -76,7 +76,7 @@ class Field(ma.fields.Field):
         if self.absent(value):
             if self.required or (self.not_blank and value is not ABSENT):
                 raise self.missing()
-            return self.load_default() if callable(self.load_default) else self.load_default
+            return self.when_absent() if callable(self.when_absent) else self.when_absent
         return self._deserialize(value, attr, data, **kwargs)
 
 

@@ -97,13 +97,21 @@ def document(api, server_url=PREFIX):
     for path, item in spec['paths'].items():
         shared = item.pop('parameters', [])
         for operation in item.values():
-            operation['parameters'] = shared + operation.get('parameters', [])
+            operation['parameters'] = [_parameter(p) for p in shared + operation.get('parameters', [])]
             if not operation['parameters']:
                 del operation['parameters']
         paths[path.removeprefix(PREFIX) or '/'] = item
     tags = dict.fromkeys(tag for item in paths.values() for operation in item.values()
                          for tag in operation.get('tags', ()))
     return {**spec, 'servers': [{'url': server_url}], 'paths': paths, 'tags': [{'name': t} for t in tags]}
+
+
+def _parameter(parameter):
+    """A query string cannot say null: a parameter is absent or has a value."""
+    schema = parameter.get('schema', {})
+    if isinstance(schema.get('type'), list):
+        schema['type'] = next(t for t in schema['type'] if t != 'null')
+    return parameter
 
 
 def document_of(app):
