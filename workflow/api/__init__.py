@@ -12,7 +12,7 @@ from .blueprint import Blueprint
 bp = Blueprint('api', __name__)
 pki_bp = Blueprint('pki', __name__, public=True)
 
-from . import auth, directory, files, metrics, openapi, pki, registers, signing  # noqa: E402, F401  (routes)
+from . import auth, directory, files, metrics, openapi, pki, registers, signing  # noqa: F401  (the routes register on bp)
 
 
 def init_app(app):

@@ -5,6 +5,7 @@ into the document, so it says exactly what the API does. Served at /api/v1/opena
 relative to the server `/api/v1`, path parameters on each operation, errors described by the Error
 schema (web.py answers every error in that envelope; flask-smorest's own error handlers are left out).
 """
+import copy
 from http import HTTPStatus
 
 import flask_smorest
@@ -73,6 +74,9 @@ class Api(flask_smorest.Api):
             'marshmallow_plugin': Plugin(schema_name_resolver=schema_name)})
         self.spec.components.security_scheme('bearer', BEARER)
 
+    def _register_doc_blueprint(self):
+        """None: the document is served by openapi_document below, its paths relative to /api/v1."""
+
     def _register_error_handlers(self):
         """None: web.py answers every error of the app, in the envelope for /api/ paths."""
 
@@ -80,6 +84,7 @@ class Api(flask_smorest.Api):
         """None: lists say their page and total in the body."""
 
     def _register_responses(self):
+        """Every error status, answered in the envelope; those the API uses say what they mean here."""
         for status in HTTPStatus:
             if status >= 400:
                 self.spec.components.response(status.name, {
@@ -92,7 +97,7 @@ class Api(flask_smorest.Api):
 
 def document(api, server_url=PREFIX):
     """The OpenAPI document of `api` (one app's flask_smorest Api) as served."""
-    spec = api.spec.to_dict()
+    spec = copy.deepcopy(api.spec.to_dict())  # apispec hands out its own dicts
     paths = {}
     for path, item in spec['paths'].items():
         shared = item.pop('parameters', [])
