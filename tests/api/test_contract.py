@@ -1,7 +1,6 @@
 """The check every test gets for free (tests/conftest.py): each answer from /api/v1 fits the OpenAPI
 document. Here: it sees the answers, lets a good one pass, and names what is wrong with a bad one."""
 import json
-import weakref
 
 import pytest
 
@@ -13,7 +12,7 @@ FILE_RULE = '/api/v1/files/<int:file_id>'
 def answer(app, body, *, rule=FILE_RULE, path='/api/v1/files/1', status=200, method='GET',
            mimetype='application/json'):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Answer(weakref.ref(app), method, rule, path, status, mimetype, data)
+    return Answer(app, method, rule, path, status, mimetype, data)
 
 
 @pytest.fixture
