@@ -3,8 +3,16 @@
 Handlers load what the path names (404 when missing or not visible), check, call the operation the
 HTML pages call, and return the object for its schema to dump. Requests are read, and answers
 written, through marshmallow schemas (bodies.py, schemas.py) with flask-smorest, which writes the
-OpenAPI document from the same schemas (openapi.py). Business rules stay in the operations, so both
-front doors refuse the same things in the same words.
+OpenAPI document from the same schemas (openapi.py). The schema reads a request before its handler
+runs, so a malformed request is refused (400) before the path's object is loaded or the policy asked.
+Business rules stay in the operations, so both front doors refuse the same things in the same words.
+
+Why flask-smorest (marshmallow, apispec, webargs) rather than pydantic with spectree or flask-openapi3:
+it is the Flask world's own (Indico reads requests with webargs over marshmallow), its Blueprint keeps
+every URL and endpoint name as it was, webargs lets the body be read as the first build read it and
+the refusal be told in its words, and marshmallow dumps the ORM objects themselves (relationships,
+properties, a signature followed through its blobs) where pydantic would want a model built for
+each answer and its own errors mapped back to ours just the same.
 """
 from ..extensions import csrf
 from .blueprint import Blueprint
