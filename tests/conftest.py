@@ -1,5 +1,6 @@
 """Composable fixtures: one app and schema per session, each test isolated in its own transaction,
-the organisations of tests/builders.py, and clients that speak HTML and the API as a given person."""
+the organisations of tests/builders.py, and clients that speak HTML and the API as a given person.
+Every answer a test gets from /api/v1 must fit the OpenAPI document (tests/support/contract.py)."""
 import os
 import secrets
 import socket
@@ -27,6 +28,7 @@ from tests.builders import (  # noqa: F401  (FIXTURES, PASSWORD, pdf: imported b
 from tests.support import database
 from tests.support.api import ApiClient, api_token  # noqa: F401
 from tests.support.chromium import chromium
+from tests.support.contract import CONTRACT, RECORDER
 from tests.support.pages import login, text_of  # noqa: F401
 from tests.support.services import moto_server, smtp_server  # noqa: F401  (fixtures)
 from workflow import create_app
@@ -111,6 +113,21 @@ def isolation(app, request):
     committing = request.node.get_closest_marker('committing') or 'live_server' in request.fixturenames
     with (database.committed(app) if committing else database.rolled_back(app)):
         yield
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    RECORDER.clear()  # what the previous test's teardown asked is not this test's
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The test fails when an answer it (or its fixtures) got from /api/v1 does not fit the document."""
+    result = yield
+    problems = CONTRACT.problems(RECORDER.taken())
+    if problems:
+        pytest.fail('answers that do not fit the OpenAPI document:\n  ' + '\n  '.join(problems), pytrace=False)
+    return result
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def _install_session_listeners():
 
 
 def _register_blueprints(app):
-    from .api import bp as api_bp
+    from .api import init_app as init_api
     from .auth.views import bp as auth_bp
     from .directory.views import bp as directory_bp
     from .files.views import bp as files_bp
@@ -81,11 +81,9 @@ def _register_blueprints(app):
 
     for bp in (auth_bp, directory_bp, files_bp, registers_bp):
         app.register_blueprint(bp)
-    app.register_blueprint(api_bp, url_prefix='/api/v1')
-    csrf.exempt(api_bp)
+    init_api(app)
     from .signing.panel import install as install_signing_panel
     from .signing.public import bp as verify_bp
-    from .signing.routes import bp as pki_bp
     from .signing.views import bp as signing_bp
 
     app.register_blueprint(verify_bp)
@@ -98,11 +96,6 @@ def _register_blueprints(app):
     app.register_blueprint(signing_bp)
     install_signing_panel()  # the signing panel and reports on the file page (page_parts.py)
 
-    app.register_blueprint(pki_bp, url_prefix='/api/v1/pki')
-    csrf.exempt(pki_bp)
-    from .metrics.api import bp as metrics_api_bp
     from .metrics.views import bp as metrics_bp
 
     app.register_blueprint(metrics_bp)
-    app.register_blueprint(metrics_api_bp, url_prefix='/api/v1/metrics')
-    csrf.exempt(metrics_api_bp)

@@ -1,26 +1,34 @@
 """The Decree 30 registers: GET /registers/{outgoing|incoming}?unit_id=&year=&format=json|csv."""
-from flask import Response, jsonify, request
+from flask import Response
 
 from .. import policy
 from ..registers.queries import official_columns, register_csv, register_rows
-from ..timeutil import vn_today
 from . import bp
-from .inputs import caller, choice, integer, unit_or_404
+from .bodies import RegisterQuery
+from .loaders import require, unit_or_404
+from .schemas import RegisterSchema
 
 
 @bp.get('/registers/<any(outgoing, incoming):kind>')
-def get_register(kind):
-    user = caller()
-    policy.require(policy.may_read_registers, user)
-    args = request.args
-    unit = unit_or_404(integer(args, 'unit_id', default=user.unit_id))
+@bp.arguments(RegisterQuery, location='query')
+@bp.response(200, RegisterSchema, description='The register, as JSON or (format=csv) as a CSV file')
+@bp.alt_response(200, schema={'type': 'string'}, content_type='text/csv', success=True)
+@bp.refusals(403, 404)
+def get_register(query, kind):
+    """The Decree 30 outgoing or incoming register
+
+    Who: clerk, leader (own unit), admin (any unit)."""
+    user = require(policy.may_read_registers)
+    unit = unit_or_404(user.unit_id if query['unit_id'] is None else query['unit_id'])
     policy.require(policy.may_read_register_of, user, unit)
-    year = integer(args, 'year', default=vn_today().year, minimum=1900)
-    output = choice(args, 'format', ('json', 'csv'), default='json')
-    rows = register_rows(kind, unit.id, year)
-    if output == 'csv':
-        filename = f'so-van-ban-{"di" if kind == "outgoing" else "den"}-{unit.code}-{year}.csv'
-        return Response(register_csv(kind, rows), mimetype='text/csv',
-                        headers={'Content-Disposition': f'attachment; filename="{filename}"'})
+    rows = register_rows(kind, unit.id, query['year'])
+    if query['format'] == 'csv':
+        return _csv(kind, unit, query['year'], rows)
     columns = [{'key': key, 'label': label} for key, label in official_columns(kind)]
-    return jsonify({'register': kind, 'unit_id': unit.id, 'year': year, 'columns': columns, 'rows': rows})
+    return {'register': kind, 'unit_id': unit.id, 'year': query['year'], 'columns': columns, 'rows': rows}
+
+
+def _csv(kind, unit, year, rows):
+    filename = f'so-van-ban-{"di" if kind == "outgoing" else "den"}-{unit.code}-{year}.csv'
+    return Response(register_csv(kind, rows), mimetype='text/csv',
+                    headers={'Content-Disposition': f'attachment; filename="{filename}"'})

@@ -1,5 +1,5 @@
-"""Signing through the API: sign, certificates, stamp images, verification (the public one included)."""
-from flask import jsonify, request
+"""Signing through the API: sign, issue, certificates, stamp images, trust anchors, verification (the
+public one included)."""
 from flask_babel import gettext as _
 
 from .. import policy
@@ -11,161 +11,212 @@ from ..policy import may_view_file
 from ..signing import credentials, stamps
 from ..signing.models import TrustAnchor
 from ..signing.verification import document_report, present, report_for_upload
-from ..timeutil import iso
 from . import bp
-from .files import _file_response
-from .inputs import (
-    boolean,
-    caller,
-    file_or_404,
-    form_body,
-    integer,
-    json_body,
-    referenced_units,
-    require,
-    string,
-    unit_or_404,
-    upload,
-    user_or_404,
+from .blueprint import no_body, public
+from .bodies import Image, Issuance, PdfToVerify, Pin, Pkcs12, Revocation, Seal, Signing, TokenKey
+from .loaders import caller, file_or_404, require, unit_or_404, user_or_404
+from .schemas import (
+    ApprovalSchema,
+    CertificateSchema,
+    ErrorSchema,
+    FileSchema,
+    Result,
+    RevokedSchema,
+    SignedFileSchema,
+    StampSchema,
+    TrustAnchorListSchema,
+    VerificationSchema,
 )
-from .serializers import delivery_json, signature_json
+
+KEY_REFUSALS = (403, 404)
+SIGNING_ERRORS = {
+    422: 'Signing refused: wrong PIN (attempts left in the message), no signature image, signature position '
+         'not found',
+    423: 'Five wrong PINs: this key is locked for 15 minutes',
+    503: 'The timestamp authority or the token could not be reached; nothing was signed and the file shows '
+         '"signing failed — retry"',
+}
 
 
-def _certificate_json(credential):
-    return {'id': credential.id, 'serial': credential.serial, 'subject': credential.subject,
-            'issuer': credential.issuer, 'not_before': iso(credential.not_before),
-            'not_after': iso(credential.not_after), 'kind': credential.kind, 'revoked': credential.revoked,
-            'revoked_at': iso(credential.revoked_at), 'active': credential.active}
+def signing_refusals(view):
+    """What signing may answer besides the refusals of any file action."""
+    for status, description in SIGNING_ERRORS.items():
+        view = bp.alt_response(status, schema=ErrorSchema, description=description)(view)
+    return bp.refusals(403, 404, 409)(view)
 
 
-def _document_of(file, data):
-    document_id = integer(data, 'document_id', default=None)
+def _document_of(file, document_id):
     document = file.main_document if document_id is None else db.session.get(Document, document_id)
     if document is None or document.file_id != file.id:
         raise BadInput(_('Văn bản cần ký không thuộc hồ sơ này.'), code='invalid_document')
     return document
 
 
-def _box(data):
-    box = data.get('box')
-    if box is None:
-        return None
-    if not isinstance(box, list | tuple) or len(box) != 4:
-        raise BadInput(_('Vị trí chữ ký phải là 4 số [x1, y1, x2, y2].'), code='invalid_box')
-    return box
-
-
 @bp.post('/files/<int:file_id>/sign')
-def sign(file_id):
+@bp.arguments(Signing)
+@bp.response(201, SignedFileSchema, description='The file, with the new signature')
+@signing_refusals
+def sign(body, file_id):
+    """Sign a document of the file with the caller's own key (PAdES B-T, Decree 30 appearance)
+
+    Who: the leader holding the file."""
     file = file_or_404(file_id)
-    data = json_body()
-    record = sign_document(file, caller(), document=_document_of(file, data),
-                                   pin=string(data, 'pin', required=True), page=integer(data, 'page', default=0),
-                                   box=_box(data))
-    return _file_response(file, 201, signature=signature_json(record))
+    document = _document_of(file, body.pop('document_id'))
+    record = sign_document(file, caller(), document=document, **body)
+    return Result(file, signature=record)
 
 
 @bp.post('/files/<int:file_id>/issue')
-def issue(file_id):
+@bp.arguments(Issuance)
+@bp.response(200, FileSchema, description='The file, numbered; deliveries are the ones just made')
+@signing_refusals
+def issue(body, file_id):
+    """Number, date, organisation signature and delivery
+
+    Who: a clerk of the issuing unit holding the file."""
     file = file_or_404(file_id)
-    data = json_body()
-    deliveries = issue_file(file, caller(), recipient_units=referenced_units(data, 'recipient_unit_ids', required=True),
-                            pin=string(data, 'pin', default=''), on_paper=boolean(data, 'on_paper'))
-    return _file_response(file, deliveries=[delivery_json(d) for d in deliveries])
+    deliveries = issue_file(file, caller(), **body)
+    return Result(file, deliveries=deliveries)
 
 
 @bp.get('/documents/<int:document_id>/verification')
+@bp.response(200, VerificationSchema)
+@bp.refusals(404)
 def document_verification(document_id):
+    """Verify every signature of a document
+
+    Who: whoever may see the file."""
     document = db.session.get(Document, document_id)
     if document is None or not may_view_file(caller(), document.file):
         raise NotFound(_('Không tìm thấy văn bản.'), code='document_not_found')
-    return jsonify(present(document_report(document)))
+    return present(document_report(document))
 
 
 @bp.post('/verify')
+@public
+@bp.arguments(PdfToVerify, location='multipart')
+@bp.response(200, VerificationSchema)
+@bp.refusals(413, 415, 422, 429)
 @limiter.limit('30 per minute')
-def verify_upload():
-    return jsonify(report_for_upload(request.files.get('file')))
+def verify_upload(form):
+    """Verify any uploaded PDF (no login)"""
+    return report_for_upload(form['file'])
 
+
+# ---------------------------------------------------------------- keys and stamps
 
 @bp.post('/users/<int:user_id>/certificate')
-def issue_certificate(user_id):
-    require(policy.may_manage_keys)
-    user = user_or_404(user_id)
-    credential = credentials.issue_user_certificate(caller(), user, string(json_body(), 'pin', required=True))
-    return jsonify(_certificate_json(credential)), 201
+@bp.arguments(Pin)
+@bp.response(201, CertificateSchema)
+@bp.refusals(*KEY_REFUSALS)
+def issue_certificate(body, user_id):
+    """Issue a certificate from the local CA; the key is kept under the PIN (never stored)
+
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
+    return credentials.issue_user_certificate(actor, user_or_404(user_id), body['pin'])
 
 
 @bp.get('/users/<int:user_id>/certificate')
+@bp.response(200, CertificateSchema)
+@bp.refusals(*KEY_REFUSALS)
 def show_certificate(user_id):
+    """The user's current certificate
+
+    Who: admin, or the person themselves."""
     user = user_or_404(user_id)
     require(policy.may_see_certificate, user)
     credential = credentials.active_credential(user=user)
     if credential is None:
         raise NotFound(_('Người dùng chưa có chứng thư số.'), code='no_certificate')
-    return jsonify(_certificate_json(credential))
+    return credential
 
 
 @bp.delete('/users/<int:user_id>/certificate')
-def revoke_certificate(user_id):
-    require(policy.may_manage_keys)
-    user = user_or_404(user_id)
-    reason = string(json_body(), 'reason', default='cessationOfOperation')
-    revoked = credentials.revoke_user_certificate(caller(), user, reason)
-    return jsonify({'revoked': [_certificate_json(c) for c in revoked]})
+@bp.arguments(Revocation)
+@bp.response(200, RevokedSchema)
+@bp.refusals(403, 404, 409)
+def revoke_certificate(body, user_id):
+    """Revoke (reason cessationOfOperation): CRL and OCSP say so from then on
+
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
+    return {'revoked': credentials.revoke_user_certificate(actor, user_or_404(user_id), body['reason'])}
 
 
 @bp.post('/users/<int:user_id>/certificate/import')
-def import_certificate(user_id):
-    require(policy.may_manage_keys)
-    user = user_or_404(user_id)
-    form = form_body()
-    credential = credentials.import_pkcs12_credential(caller(), user, pkcs12=upload().data,
-                                                  password=string(form, 'password', default=''))
-    return jsonify(_certificate_json(credential)), 201
+@bp.arguments(Pkcs12, location='multipart')
+@bp.response(201, CertificateSchema)
+@bp.refusals(*KEY_REFUSALS)
+def import_certificate(form, user_id):
+    """Import a PKCS#12 issued elsewhere; its chain waits for admin approval as a trust anchor
+
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
+    return credentials.import_pkcs12_credential(actor, user_or_404(user_id), pkcs12=form['file'].data,
+                                            password=form['password'])
 
 
 @bp.post('/users/<int:user_id>/certificate/token')
-def register_token(user_id):
-    require(policy.may_manage_keys)
-    user = user_or_404(user_id)
-    data = json_body()
-    credential = credentials.register_token_credential(
-        caller(), user, certificate_pem=string(data, 'certificate_pem', required=True),
-        token_label=string(data, 'token_label', required=True), key_label=string(data, 'key_label', required=True))
-    return jsonify(_certificate_json(credential)), 201
+@bp.arguments(TokenKey)
+@bp.response(201, CertificateSchema)
+@bp.refusals(*KEY_REFUSALS)
+def register_token(key, user_id):
+    """Register a key held on a PKCS#11 token or HSM
+
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
+    return credentials.register_token_credential(actor, user_or_404(user_id), **key)
 
 
 @bp.post('/users/<int:user_id>/signature-image')
-def signature_image(user_id):
+@bp.arguments(Image, location='multipart')
+@bp.response(201, StampSchema)
+@bp.refusals(*KEY_REFUSALS)
+def signature_image(form, user_id):
+    """The handwritten-signature image (transparent PNG)
+
+    Who: admin, or the person themselves."""
     user = user_or_404(user_id)
-    require(policy.may_manage_own_stamp, user)
-    stamp = stamps.set_signature_image(caller(), user, upload().data)
-    return jsonify({'sha256': stamp.sha256, 'width': stamp.width, 'height': stamp.height}), 201
+    return stamps.set_signature_image(require(policy.may_manage_own_stamp, user), user, form['file'].data)
 
 
 @bp.post('/units/<int:unit_id>/seal')
-def seal(unit_id):
-    require(policy.may_manage_keys)
-    unit = unit_or_404(unit_id)
-    form = form_body()
-    credential = credentials.issue_unit_seal(caller(), unit, png=upload().data, pin=string(form, 'pin', required=True))
-    return jsonify(_certificate_json(credential)), 201
+@bp.arguments(Seal, location='multipart')
+@bp.response(201, CertificateSchema)
+@bp.refusals(*KEY_REFUSALS)
+def seal(form, unit_id):
+    """The organisation's seal image and certificate (key under the unit's PIN), used by its clerks
 
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
+    return credentials.issue_unit_seal(actor, unit_or_404(unit_id), png=form['file'].data, pin=form['pin'])
+
+
+# ---------------------------------------------------------------- trust anchors
 
 @bp.get('/trust-anchors')
+@bp.response(200, TrustAnchorListSchema)
+@bp.refusals(403)
 def trust_anchors():
+    """CA certificates proposed or approved as trust anchors
+
+    Who: admin."""
     require(policy.may_manage_keys)
-    anchors = db.session.query(TrustAnchor).order_by(TrustAnchor.id).all()
-    return jsonify({'items': [{'id': a.id, 'subject': a.subject, 'fingerprint': a.fingerprint,
-                               'approved_at': iso(a.approved_at)} for a in anchors]})
+    return {'items': db.session.query(TrustAnchor).order_by(TrustAnchor.id).all()}
 
 
 @bp.post('/trust-anchors/<int:anchor_id>/approve')
+@no_body
+@bp.response(200, ApprovalSchema)
+@bp.refusals(403, 404)
 def approve_trust_anchor(anchor_id):
-    require(policy.may_manage_keys)
+    """Trust an imported CA from now on
+
+    Who: admin."""
+    actor = require(policy.may_manage_keys)
     anchor = db.session.get(TrustAnchor, anchor_id)
     if anchor is None:
         raise NotFound(_('Không tìm thấy chứng thư gốc.'), code='anchor_not_found')
-    credentials.approve_anchor(caller(), anchor)
-    return jsonify({'id': anchor.id, 'approved_at': iso(anchor.approved_at)})
+    credentials.approve_anchor(actor, anchor)
+    return anchor

@@ -1,14 +1,8 @@
 """Metrics as JSON: what the API returns and what the dashboard's charts read."""
 from flask_babel import gettext as _
 
-from ..timeutil import iso
 from . import queries
 from .formatting import percent_value
-
-
-def drill_row_json(row):
-    return {**row, 'created_at': iso(row['created_at']), 'closed_at': iso(row['closed_at']),
-            'deadline': iso(row['deadline'])}
 
 
 def _ranked(units):
