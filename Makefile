@@ -6,6 +6,12 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 TEST_DB := workflow_test_$(shell date +%s)_$$$$
+# The suite runs on one pytest-xdist worker per CPU (at most 4), a test file per worker at a time;
+# the tests marked `alone` (they restart PostgreSQL) run afterwards, by themselves.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+SUITE = $(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m 'not alone' $(PYTEST_ARGS) && \
+	{ $(PYTEST) -m alone $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; }
 
 .PHONY: run serve worker test test-sqlite test-postgres install translations vendor lint migration clean
 
@@ -49,14 +55,16 @@ test: install
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(SUITE)
 
-# A throwaway PostgreSQL database per run, dropped afterwards whatever the outcome.
+# A throwaway PostgreSQL database per run (and one per xdist worker beside it), dropped afterwards
+# whatever the outcome.
 test-postgres:
 	@db=$(TEST_DB); \
 	psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $$db" postgres && \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
-	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)" postgres; exit $$rc
+	{ export TEST_DATABASE_URL=$(PG_URL)/$$db; $(SUITE); }; rc=$$?; \
+	for name in $$db $$(psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE '$${db}_gw%'" postgres); do \
+	  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $$name WITH (FORCE)" postgres; done; exit $$rc
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -5,8 +5,10 @@ import os
 import secrets
 import socket
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -43,6 +45,27 @@ def database_url(tmp_root):
     return os.environ.get('TEST_DATABASE_URL') or f'sqlite:///{tmp_root}/test.db'
 
 
+@contextmanager
+def database_of_this_worker(url):
+    """Under pytest-xdist each worker gets its own throwaway PostgreSQL database beside the run's
+    (`<run>_gw0`, …), dropped when the worker ends; SQLite files already live in the worker's tmp."""
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker or not url.startswith('postgresql'):
+        yield url
+        return
+    base, name = url.rsplit('/', 1)
+    own = f'{name}_{worker}'
+    admin = base.replace('+psycopg', '') + '/postgres'
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS {own} WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE {own}')
+    try:
+        yield f'{base}/{own}'
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS {own} WITH (FORCE)')
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
@@ -53,13 +76,19 @@ LIVE_PORT = _free_port()
 
 
 @pytest.fixture(scope='session')
-def app(tmp_path_factory):
+def suite_database(tmp_path_factory):
+    with database_of_this_worker(database_url(tmp_path_factory.mktemp('db'))) as url:
+        yield url
+
+
+@pytest.fixture(scope='session')
+def app(tmp_path_factory, suite_database):
     root = tmp_path_factory.mktemp('app')
     use_light_password_hashing()
     app = create_app({
         'PUBLIC_BASE_URL': f'http://127.0.0.1:{LIVE_PORT}',
         'TESTING': True,
-        'SQLALCHEMY_DATABASE_URI': database_url(root),
+        'SQLALCHEMY_DATABASE_URI': suite_database,
         'STORAGE_URL': f'file://{root}/storage',
         'KEYS_DIR': str(root / 'keys'),
         'RATELIMIT_ENABLED': False,

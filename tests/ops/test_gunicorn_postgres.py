@@ -26,6 +26,7 @@ def _token(base):
     return http('POST', f'{base}/api/v1/tokens', body, {'Content-Type': 'application/json'})
 
 
+@pytest.mark.alone  # restarts the PostgreSQL server every worker of the run shares
 def test_gunicorn_workers_serve_postgres_and_survive_a_database_restart(tmp_path):
     with throwaway_postgres() as url:
         env = app_environment(tmp_path, DATABASE_URL=url)

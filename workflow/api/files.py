@@ -1,4 +1,5 @@
-"""Work files and their documents: create, list, show, upload, and every routing action.
+"""Work files and their documents: create, list, show, upload, sign, issue, and every routing action:
+every /files/<id>/… route of the API.
 
 Each action handler loads the file (404 when missing or invisible) and calls the operation the HTML
 pages call with what its body's schema read; the operation checks the transition and the actor
@@ -7,8 +8,12 @@ pages call with what its body's schema read; the operation checks the transition
 import io
 
 from flask import send_file, url_for
+from flask_babel import gettext as _
 
+from ..errors import BadInput
+from ..extensions import db
 from ..files import operations
+from ..files.models import Document
 from ..files.queries import list_files
 from ..storage import blobs
 from . import bp
@@ -19,13 +24,23 @@ from .bodies import (
     Completion,
     FileQuery,
     Forward,
+    Issuance,
     NewFile,
     Note,
     PaperArrival,
     Registration,
+    Signing,
 )
 from .loaders import caller, document_or_404, file_or_404
-from .schemas import DocumentSchema, FileListSchema, FileSchema, NewDocumentSchema, Result
+from .schemas import (
+    DocumentSchema,
+    ErrorSchema,
+    FileListSchema,
+    FileSchema,
+    NewDocumentSchema,
+    Result,
+    SignedFileSchema,
+)
 
 UPLOAD_REFUSALS = (403, 404, 409, 413, 415, 422)
 ACTION_REFUSALS = (403, 404, 409)
@@ -110,6 +125,57 @@ def post_document(form, file_id):
     stored = operations.add_document(file_or_404(file_id), caller(), **form)
     location = url_for('api.get_document', document_id=stored.document.id)
     return Result(stored.document, duplicate_of=stored.duplicate_of), {'Location': location}
+
+
+# ---------------------------------------------------------------- signing and issuing
+SIGNING_ERRORS = {
+    422: 'Signing refused: wrong PIN (attempts left in the message), no signature image, signature position '
+         'not found',
+    423: 'Five wrong PINs: this key is locked for 15 minutes',
+    503: 'The timestamp authority or the token could not be reached; nothing was signed and the file shows '
+         '"signing failed — retry"',
+}
+
+
+def signing_refusals(view):
+    """What signing may answer besides the refusals of any file action."""
+    for status, description in SIGNING_ERRORS.items():
+        view = bp.alt_response(status, schema=ErrorSchema, description=description)(view)
+    return bp.refusals(403, 404, 409)(view)
+
+
+def _document_of(file, document_id):
+    document = file.main_document if document_id is None else db.session.get(Document, document_id)
+    if document is None or document.file_id != file.id:
+        raise BadInput(_('Văn bản cần ký không thuộc hồ sơ này.'), code='invalid_document')
+    return document
+
+
+@bp.post('/files/<int:file_id>/sign')
+@bp.arguments(Signing)
+@bp.response(201, SignedFileSchema, description='The file, with the new signature')
+@signing_refusals
+def sign(body, file_id):
+    """Sign a document of the file with the caller's own key (PAdES B-T, Decree 30 appearance)
+
+    Who: the leader holding the file."""
+    file = file_or_404(file_id)
+    document = _document_of(file, body.pop('document_id'))
+    record = operations.sign_document(file, caller(), document=document, **body)
+    return Result(file, signature=record)
+
+
+@bp.post('/files/<int:file_id>/issue')
+@bp.arguments(Issuance)
+@bp.response(200, FileSchema, description='The file, numbered; deliveries are the ones just made')
+@signing_refusals
+def issue(body, file_id):
+    """Number, date, organisation signature and delivery
+
+    Who: a clerk of the issuing unit holding the file."""
+    file = file_or_404(file_id)
+    deliveries = operations.issue_file(file, caller(), **body)
+    return Result(file, deliveries=deliveries)
 
 
 # ---------------------------------------------------------------- routing

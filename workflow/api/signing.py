@@ -1,82 +1,30 @@
-"""Signing through the API: sign, issue, certificates, stamp images, trust anchors, verification (the
-public one included)."""
+"""Keys and verification through the API: certificates, stamp images, trust anchors, a document's
+verification and the public check of any PDF. Signing and issuing a file are the files routes'
+(api/files.py)."""
 from flask_babel import gettext as _
 
 from .. import policy
-from ..errors import BadInput, NotFound
+from ..errors import NotFound
 from ..extensions import db, limiter
 from ..files.models import Document
-from ..files.operations import issue_file, sign_document
 from ..policy import may_view_file
 from ..signing import credentials, stamps
 from ..signing.models import TrustAnchor
 from ..signing.verification import document_report, present, report_for_upload
 from . import bp
 from .blueprint import no_body, public
-from .bodies import Image, Issuance, PdfToVerify, Pin, Pkcs12, Revocation, Seal, Signing, TokenKey
-from .loaders import caller, file_or_404, require, unit_or_404, user_or_404
+from .bodies import Image, PdfToVerify, Pin, Pkcs12, Revocation, Seal, TokenKey
+from .loaders import caller, require, unit_or_404, user_or_404
 from .schemas import (
     ApprovalSchema,
     CertificateSchema,
-    ErrorSchema,
-    FileSchema,
-    Result,
     RevokedSchema,
-    SignedFileSchema,
     StampSchema,
     TrustAnchorListSchema,
     VerificationSchema,
 )
 
 KEY_REFUSALS = (403, 404)
-SIGNING_ERRORS = {
-    422: 'Signing refused: wrong PIN (attempts left in the message), no signature image, signature position '
-         'not found',
-    423: 'Five wrong PINs: this key is locked for 15 minutes',
-    503: 'The timestamp authority or the token could not be reached; nothing was signed and the file shows '
-         '"signing failed — retry"',
-}
-
-
-def signing_refusals(view):
-    """What signing may answer besides the refusals of any file action."""
-    for status, description in SIGNING_ERRORS.items():
-        view = bp.alt_response(status, schema=ErrorSchema, description=description)(view)
-    return bp.refusals(403, 404, 409)(view)
-
-
-def _document_of(file, document_id):
-    document = file.main_document if document_id is None else db.session.get(Document, document_id)
-    if document is None or document.file_id != file.id:
-        raise BadInput(_('Văn bản cần ký không thuộc hồ sơ này.'), code='invalid_document')
-    return document
-
-
-@bp.post('/files/<int:file_id>/sign')
-@bp.arguments(Signing)
-@bp.response(201, SignedFileSchema, description='The file, with the new signature')
-@signing_refusals
-def sign(body, file_id):
-    """Sign a document of the file with the caller's own key (PAdES B-T, Decree 30 appearance)
-
-    Who: the leader holding the file."""
-    file = file_or_404(file_id)
-    document = _document_of(file, body.pop('document_id'))
-    record = sign_document(file, caller(), document=document, **body)
-    return Result(file, signature=record)
-
-
-@bp.post('/files/<int:file_id>/issue')
-@bp.arguments(Issuance)
-@bp.response(200, FileSchema, description='The file, numbered; deliveries are the ones just made')
-@signing_refusals
-def issue(body, file_id):
-    """Number, date, organisation signature and delivery
-
-    Who: a clerk of the issuing unit holding the file."""
-    file = file_or_404(file_id)
-    deliveries = issue_file(file, caller(), **body)
-    return Result(file, deliveries=deliveries)
 
 
 @bp.get('/documents/<int:document_id>/verification')
