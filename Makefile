@@ -6,12 +6,9 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 TEST_DB := workflow_test_$(shell date +%s)_$$$$
-# The suite runs on one pytest-xdist worker per CPU (at most 4), a test file per worker at a time;
-# the tests marked `alone` (they restart PostgreSQL) run afterwards, by themselves.
+# The suite runs on one pytest-xdist worker per CPU (at most 4), a test file per worker at a time.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider
-SUITE = $(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m 'not alone' $(PYTEST_ARGS) && \
-	{ $(PYTEST) -m alone $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; }
+SUITE = $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: run serve worker test test-sqlite test-postgres install translations vendor lint migration clean
 

@@ -1,24 +1,11 @@
 """`make serve`: gunicorn with several workers on PostgreSQL, surviving a restart of the database."""
 import json
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.support.services import app_environment, flask_cli, gunicorn, http, throwaway_postgres, wait_for_postgres
+from tests.support.services import app_environment, flask_cli, gunicorn, http, private_postgres
 
 pytestmark = pytest.mark.committing  # other connections (threads, processes, the fast path) must see the data
-
-
-def _cluster_version():
-    return sorted(p.name for p in Path('/etc/postgresql').iterdir())[0]
-
-
-def restart_postgres():
-    """One quick restart of the shared server; waits until it accepts connections again."""
-    subprocess.run(['pg_ctlcluster', '--skip-systemctl-redirect', _cluster_version(), 'main', 'restart',
-                    '-m', 'fast'], check=True, timeout=120, capture_output=True)
-    wait_for_postgres()
 
 
 def _token(base):
@@ -26,10 +13,9 @@ def _token(base):
     return http('POST', f'{base}/api/v1/tokens', body, {'Content-Type': 'application/json'})
 
 
-@pytest.mark.alone  # restarts the PostgreSQL server every worker of the run shares
 def test_gunicorn_workers_serve_postgres_and_survive_a_database_restart(tmp_path):
-    with throwaway_postgres() as url:
-        env = app_environment(tmp_path, DATABASE_URL=url)
+    with private_postgres() as server:  # restarted below: a server of its own, not the run's
+        env = app_environment(tmp_path, DATABASE_URL=server.url)
         flask_cli(env, 'init-db')
         flask_cli(env, 'create-admin', 'quantri', '--password', 'Matkhau@123', '--unit-code', 'H17',
                   '--unit-name', 'UBND huyện Cờ Đỏ')
@@ -41,7 +27,7 @@ def test_gunicorn_workers_serve_postgres_and_survive_a_database_restart(tmp_path
             status, body = http('GET', f'{base}/readyz')
             assert (status, json.loads(body)['database']) == (200, 'postgresql')
 
-            restart_postgres()
+            server.restart()
 
             status, body = _token(base)  # the very next request after PostgreSQL is back
             assert status == 201, body

@@ -3,10 +3,12 @@ moto's S3 server and an SMTP server, each on a free loopback port and stopped af
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -39,11 +41,11 @@ def wait_for_port(port, timeout=20.0, process=None):
     raise TimeoutError(f'nothing listening on {port}')
 
 
-def wait_for_postgres(timeout=60.0):
+def wait_for_postgres(admin=PG_ADMIN, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with psycopg.connect(PG_ADMIN, connect_timeout=2) as conn:
+            with psycopg.connect(admin, connect_timeout=2) as conn:
                 conn.execute('SELECT 1')
                 return
         except psycopg.OperationalError:
@@ -63,6 +65,61 @@ def throwaway_postgres():
         wait_for_postgres()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+
+
+def _pg_bin():
+    versions = sorted(Path('/usr/lib/postgresql').iterdir(), key=lambda p: int(p.name))
+    return versions[-1] / 'bin'
+
+
+class PrivateServer:
+    """A PostgreSQL server of the test's own (Debian's binaries, a data directory in /tmp, a free
+    loopback port, trust authentication), so that restarting it disturbs no other test of the run."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix='wf-pg-'))
+        self.data = self.root / 'data'
+        self.port = free_port()
+        self.admin = f'postgresql://postgres@127.0.0.1:{self.port}/postgres'
+        self.url = f'postgresql+psycopg://postgres@127.0.0.1:{self.port}/app'
+
+    def _run(self, *args, timeout=120):
+        command = [str(_pg_bin() / args[0]), *args[1:]]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.root, 'postgres')
+            command = ['runuser', '-u', 'postgres', '--', *command]
+        subprocess.run(command, check=True, timeout=timeout, capture_output=True)
+
+    def _ctl(self, action):
+        options = f'-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off'
+        self._run('pg_ctl', action, '-D', str(self.data), '-w', '-m', 'fast', '-o', options,
+                  '-l', str(self.root / 'server.log'))
+
+    def start(self):
+        self._run('initdb', '-D', str(self.data), '-U', 'postgres', '-A', 'trust', '--no-sync')
+        self._ctl('start')
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute('CREATE DATABASE app')
+
+    def restart(self):
+        """One quick restart (fast shutdown: every connection is cut); waits until it accepts again."""
+        self._ctl('restart')
+        wait_for_postgres(self.admin)
+
+    def stop(self):
+        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
+            self._ctl('stop')
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def private_postgres():
+    server = PrivateServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager
