@@ -59,8 +59,9 @@ def _garble_certificate(pdf, cert_der):
     contents = pdf[start:end]
     offset = contents.lower().find(hex_cert[40:120])
     assert offset > 0, 'certificate not found in the CMS container'
-    at = start + offset + 10
-    return pdf[:at] + b'ff' + pdf[at + 2:]
+    at = start + offset + 10  # a byte of the certificate's serial number, inverted (never left as it was)
+    flipped = b'%02x' % (int(pdf[at:at + 2], 16) ^ 0xff)
+    return pdf[:at] + flipped + pdf[at + 2:]
 
 
 def _change_signed_byte(pdf):
