@@ -104,7 +104,7 @@ def seed(env, files):
     with app.app_context():
         district = Unit(code='H17', name='UBND huyện Cờ Đỏ', abbreviation='UBND', level_code='district')
         db.session.add(district)
-        admin = User(username='quantri', full_name='Quản trị', title='Quản trị', unit=district, roles_text='admin')
+        admin = User(username='quantri', full_name='Quản trị', title='Quản trị', unit=district, roles=['admin'])
         admin.set_password(PASSWORD)
         db.session.add(admin)
         trust.ensure_pki()
@@ -116,7 +116,7 @@ def seed(env, files):
             for role, title, n in TEAM_SHAPE:
                 for k in range(n):
                     user = User(username=f'u{t}{role[:2]}{k}', full_name=f'Người dùng {t}-{role}-{k}', title=title,
-                                unit=unit, roles_text=role)
+                                unit=unit, roles=[role])
                     user.set_password(PASSWORD)
                     db.session.add(user)
                     people.append(user)

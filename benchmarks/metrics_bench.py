@@ -67,7 +67,7 @@ def build_district():
         for m in range(1, 6):
             db.session.add(Unit(code=f'H17.{n}.{m:02d}', name=f'Bộ phận {m} xã {n}', abbreviation=f'BP{m}',
                                 level_code='commune', parent=commune))
-    admin = User(username='bench', full_name='Benchmark', unit=district, roles_text='admin')
+    admin = User(username='bench', full_name='Benchmark', unit=district, roles=['admin'])
     admin.set_password('Bench@12345')
     db.session.add(admin)
     seed_default_targets()

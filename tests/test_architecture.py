@@ -128,3 +128,23 @@ def test_the_rules_see_every_module():
     assert 'files.operations.issuing' in imports_of('files.views.actions') or 'files.operations' in imports_of(
         'files.views.actions')
     assert floor('files.views.actions') == VIEWS and floor('files.operations.issuing') == SERVICES
+
+
+def import_table():
+    """Which room imports which, as the markdown table docs/architecture.md shows."""
+    rooms = sorted({room(name) for name in MODULES} - {''})
+    lines = ['| room | imports the rooms |', '|---|---|']
+    for this in rooms:
+        used = sorted({room(b) for a in MODULES if room(a) == this for b in imports_of(a)} - {'', this})
+        lines.append(f"| `{this}/` | {', '.join(f'`{r}`' for r in used) or '—'} |")
+    return '\n'.join(lines)
+
+
+@pytest.mark.nodb
+def test_the_architecture_page_shows_the_imports_as_they_are():
+    page = (WORKFLOW.parent / 'docs' / 'architecture.md').read_text()
+    assert import_table() in page, 'paste `python -m tests.test_architecture` into docs/architecture.md'
+
+
+if __name__ == '__main__':
+    print(import_table())

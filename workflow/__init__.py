@@ -58,13 +58,13 @@ def _bind_extensions(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     _install_session_listeners()
-    from .files.page_cache import init_page_cache
+    from .inbox.pages import init_page_cache
     init_page_cache(app)
 
 
 def _install_session_listeners():
     """What every transaction does besides its own work, for requests, commands and jobs alike."""
-    from .files.freshness import install_inbox_versions
+    from .inbox.versions import install_inbox_versions
     from .metrics.operations import install_daily_count_listener
 
     unit_of_work.install(db.session)

@@ -8,8 +8,9 @@ through `may('create_files')` (web.py); nothing else restates a role list. The w
 `SYSTEM` is the actor of the command line (`create-admin`, demo data): it administers.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 
+from .directory.models import User
 from .directory.tree import subtree
 from .errors import NotAllowed
 from .extensions import db
@@ -103,9 +104,17 @@ def may_bulk_sign(actor):
     return actor.has_role('leader')
 
 
+UNIT_MAIL_ROLE = 'clerk'
+
+
 def handles_unit_mail(person):
     """A unit's clerks hold what is sent to the unit itself: its arrivals are in their inboxes."""
-    return person.has_role('clerk')
+    return person.has_role(UNIT_MAIL_ROLE)
+
+
+def unit_mail_handlers(unit_ids):
+    """The same rule as a WHERE clause on User: the people handling the mail of these units."""
+    return and_(User.unit_id.in_(unit_ids), User.having_role(UNIT_MAIL_ROLE))
 
 
 @rule(_l('Bạn không có quyền thực hiện thao tác này.'))

@@ -17,7 +17,7 @@ from . import policy, timeutil, vocabulary
 from .directory.models import User
 from .errors import DomainError
 from .extensions import db, login_manager
-from .files.models import InboxVersion
+from .inbox.models import InboxVersion
 from .storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -135,9 +135,9 @@ def install_request_hooks(app):
 
     @app.context_processor
     def helpers():
-        from .files.page_cache import badge_counts
         from .files.queries import inbox_count
         from .i18n import select_locale
+        from .inbox.pages import badge_counts
         from .notifications.operations import unread_count
 
         inbox_total, unread = 0, 0

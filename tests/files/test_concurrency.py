@@ -10,8 +10,9 @@ from tests.support.api import api_token
 from tests.support.pages import login
 from workflow.directory.models import User
 from workflow.extensions import db
-from workflow.files.models import FileEvent, InboxVersion, WorkFile
+from workflow.files.models import FileEvent, WorkFile
 from workflow.files.operations import forward_file
+from workflow.inbox.models import InboxVersion
 from workflow.signing.models import SignatureRecord
 from workflow.signing.verification import verify_bytes
 from workflow.storage import blobs

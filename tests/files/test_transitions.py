@@ -40,7 +40,7 @@ def test_closed_files_only_reopen():
 
 
 def _everything_user():
-    user = User(id=7, unit_id=3, roles_text='specialist,leader,clerk,admin')
+    user = User(id=7, unit_id=3, roles=['specialist', 'leader', 'clerk', 'admin'])
     return user
 
 

@@ -11,10 +11,11 @@ from tests.support.pages import act, delivered_file_id, file_id_from, issued_thr
 from workflow.directory.models import Unit, User
 from workflow.directory.operations import update_user
 from workflow.extensions import db
-from workflow.files.freshness import inbox_version
-from workflow.files.models import InboxVersion, WorkFile
+from workflow.files.models import WorkFile
 from workflow.files.operations import assign_file, forward_file
-from workflow.files.page_cache import CSRF_SLOT, seconds_fresh
+from workflow.inbox.models import InboxVersion
+from workflow.inbox.pages import CSRF_SLOT, seconds_fresh
+from workflow.inbox.versions import inbox_version
 from workflow.notifications.models import Notification
 from workflow.timeutil import now, vn_today
 
@@ -269,7 +270,9 @@ def test_a_session_seen_from_another_browser_goes_through_flask_logins_protectio
         assert session['_fresh'] is False  # Flask-Login's "basic" protection ran: the full path answered
 
 
-def test_a_kept_page_is_answered_without_loading_the_person_through_flask_login(app, org, as_user):
+def test_a_kept_page_is_answered_only_after_flask_login_has_loaded_the_person(app, org, as_user):
+    """Kept or rendered, the inbox is served behind Flask-Login's public door (user_loader, session
+    protection, login_required): the cache never decides who is signed in."""
     client = as_user(org.specialist)
     loads = []
 
@@ -277,7 +280,7 @@ def test_a_kept_page_is_answered_without_loading_the_person_through_flask_login(
         loads.append(1)
     user_accessed.connect(loaded, app)
     try:
-        assert inbox(client)[0] == 'miss' and len(loads) == 1  # rendered: the full path
-        assert inbox(client)[0] == 'hit' and len(loads) == 1  # kept: one lean query, no ORM person
+        assert inbox(client)[0] == 'miss' and len(loads) == 1
+        assert inbox(client)[0] == 'hit' and len(loads) == 2
     finally:
         user_accessed.disconnect(loaded, app)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from workflow.directory.operations import ensure_levels
 from workflow.extensions import db
-from workflow.files.page_cache import forget_everything
+from workflow.inbox.pages import forget_everything
 
 _SHARED = []  # the outer connection of a module sharing its data, innermost last
 

@@ -82,7 +82,9 @@ def list_users(query):
         users = users.where(User.unit_id == query['unit_id'])
     if not query['include_inactive']:
         users = users.where(User.active.is_(True))
-    return {'items': [u for u in db.session.scalars(users) if not query['role'] or u.has_role(query['role'])]}
+    if query['role']:
+        users = users.where(User.having_role(query['role']))
+    return {'items': db.session.scalars(users).all()}
 
 
 @bp.get('/users/<int:user_id>')

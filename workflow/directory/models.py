@@ -12,6 +12,7 @@ from ..vocabulary import ROLES
 
 UNIT_CODE_PATTERN = re.compile(r'^[A-Z]\d{2}(\.\d{2}){0,10}$')
 _hasher = PasswordHasher()
+ROLE_COLUMNS = {role: f'is_{role}' for role in ROLES}
 
 
 def use_light_password_hashing():
@@ -66,7 +67,12 @@ class User(UserMixin, db.Model):
     full_name = db.Column(db.String(120), nullable=False)
     title = db.Column(db.String(120), nullable=False, default='')
     unit_id = db.Column(db.Integer, db.ForeignKey('units.id'), nullable=False, index=True)
-    roles_text = db.Column('roles', db.String(80), nullable=False, default='specialist')
+    # One column per role (vocabulary.ROLES): a person holds any set of them, and a query asks for one
+    # with an indexable `WHERE is_clerk`, not a LIKE on a list written as text.
+    is_specialist = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
+    is_leader = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    is_clerk = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    is_admin = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     locale = db.Column(db.String(5))
     email = db.Column(db.String(200))
     active = db.Column(db.Boolean, nullable=False, default=True)
@@ -81,21 +87,24 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self):
-        return [r for r in self.roles_text.split(',') if r]
+        """The person's roles, in the order of vocabulary.ROLES."""
+        return [role for role in ROLES if getattr(self, ROLE_COLUMNS[role])]
 
     @roles.setter
     def roles(self, values):
         unknown = set(values) - set(ROLES)
         if unknown:
             raise ValueError(f'unknown roles: {sorted(unknown)}')
-        self.roles_text = ','.join(r for r in ROLES if r in values)
+        for role, column in ROLE_COLUMNS.items():
+            setattr(self, column, role in values)
 
     def has_role(self, role):
-        return role in self.roles
+        return bool(getattr(self, ROLE_COLUMNS[role]))
 
-    @property
-    def is_admin(self):
-        return self.has_role('admin')
+    @classmethod
+    def having_role(cls, role):
+        """The same question as a WHERE clause."""
+        return getattr(cls, ROLE_COLUMNS[role]).is_(True)
 
     @property
     def is_active(self):

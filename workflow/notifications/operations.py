@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from ..directory.models import User
 from ..extensions import db
-from ..files.freshness import touch_users
 from ..files.models import Assignment, WorkFile
 from ..files.transitions import CLOSED
+from ..inbox.versions import touch_users
 from ..policy import handles_unit_mail
 from ..timeutil import aware, now, vn, vn_date_str, vn_today
 from ..unit_of_work import after_commit

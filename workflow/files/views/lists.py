@@ -7,16 +7,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ...i18n import select_locale
+from ...inbox.pages import inbox_key, seconds_fresh, serve_page
 from ...vocabulary import STATUS_LABELS
 from ..forms import SearchForm
-from ..page_cache import inbox_key, kept_inbox, seconds_fresh, serve_page
 from ..queries import PAGE_SIZE, list_files
 from . import bp
 
 BOX_TITLES = {'inbox': _l('Hộp đến'), 'sent': _l('Đã gửi'), 'all': _l('Tất cả hồ sơ')}
 
 
-def _list_page(box):
+def list_page(box):
     """The context of a list page: the search form, one page of files, the counts."""
     form = SearchForm(request.args)
     form.status.choices = [('', _('Mọi trạng thái'))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
@@ -29,22 +29,18 @@ def _list_page(box):
 
 
 def _box(box):
-    return render_template('files/list.html', **_list_page(box))
+    return render_template('files/list.html', **list_page(box))
 
 
 def _render_inbox():
-    context = _list_page('inbox')
+    context = list_page('inbox')
     return render_template('files/list.html', **context), seconds_fresh(context['files'])
 
 
 @bp.get('/')
+@login_required
 def inbox():
     """The page people reload most: served from the page cache while nothing on it changed."""
-    return kept_inbox() or _inbox()
-
-
-@login_required
-def _inbox():
     if request.args.get('q'):
         return _box('inbox')  # searches are too varied to keep
     key = inbox_key(current_user, select_locale())

@@ -2,9 +2,9 @@
 
 The inbox is the page people reload most. Rendering it costs ~20 queries' worth of time and
 a Jinja pass over 25 rows; serving it again costs a dictionary lookup, as long as nothing on it
-changed. What the page depends on is the key: the person (id, creation time, name, roles), their
-inbox version (raised by files/freshness.py with every change that reaches the page), the
-language and the query string. Two things are not in the key:
+changed. What the page depends on is the key: what it reads of the person (rows.VIEWER), their
+inbox version (raised by versions.py with every change to what rows.py declares the page shows),
+the language and the query string. Two things are not in the key:
 - the CSRF token of the session, written into the page's forms: stored as a slot and filled in
   on every answer;
 - time: a row turns "overdue" when its deadline passes, so an entry lives only until the next
@@ -16,19 +16,15 @@ Backends (PAGE_CACHE): `memory` (default; per process, at most PAGE_CACHE_ENTRIE
 """
 import hashlib
 import math
-from types import SimpleNamespace
 
 from cachelib import NullCache, RedisCache, SimpleCache
 from flask import current_app, make_response, request, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
 
-from ..directory.models import User
-from ..extensions import db, login_manager
-from ..i18n import page_locale
+from ..extensions import db
 from ..timeutil import aware, now
-from .freshness import has_pending_changes, inbox_version
-from .models import InboxVersion
+from .rows import VIEWER
+from .versions import has_pending_changes, inbox_version
 
 CSRF_SLOT = '__csrf_slot_5f1c__'
 LONGEST_SECONDS = 3600
@@ -108,85 +104,11 @@ def _answer(html, outcome):
     return response
 
 
-PERSON = (select(User.id, User.created_at, User.full_name, User.roles_text.label('roles_text'), User.locale,
-                 User.active, InboxVersion.version.label('inbox_version'))
-          .outerjoin(InboxVersion, InboxVersion.user_id == User.id).where(User.id == bindparam('user_id')))
-
-
 def inbox_key(person, locale):
-    """The inbox page's key for this request: `person` is the signed-in User or the fast path's row
-    (same names)."""
-    return person_key('inbox', person, locale, person.full_name, person.roles_text,
-                      request.query_string.decode('latin-1'))
-
-
-def kept_inbox():
-    """The signed-in person's kept inbox page, answered before Flask-Login, the ORM and the view
-    run; None whenever anything needs the full path (not signed in through the session, session
-    protection to apply, a flashed message, a person no longer active, nothing kept).
-
-    A kept page costs one indexed query (the person's row and inbox version, on a connection
-    without a transaction) instead of the ORM's; it is checked exactly as the full path would
-    check it, and keyed the same way (inbox_key), so the two paths serve the same pages."""
-    user_id = session.get('_user_id')
-    if user_id is None or '_flashes' in session or request.args.get('q') or isinstance(store(), NullCache):
-        return None
-    if session.get('_id') != login_manager._session_identifier_generator():
-        return None  # Flask-Login's session protection has something to say
-    try:
-        user_id = int(user_id)
-    except ValueError:
-        return None
-    row = person_row(user_id)
-    if row is None or not row['active']:
-        return None
-    person = SimpleNamespace(**row)
-    person.inbox_version = person.inbox_version or 0
-    key = inbox_key(person, page_locale(person.locale))
-    kept = store().get(key)
-    if kept is None:
-        return None
-    return _answer(kept.replace(CSRF_SLOT, session_csrf_token()), 'hit')
-
-
-def person_row(user_id):
-    """The person's row and inbox version as a dict, or None."""
-    engine = db.engine
-    if engine.dialect.name == 'postgresql':
-        return _person_row_postgresql(engine, user_id)
-    with engine.connect() as connection:
-        row = connection.execute(PERSON, {'user_id': user_id}).first()
-    return None if row is None else row._asdict()
-
-
-def _person_row_postgresql(engine, user_id):
-    """The same query straight on the pooled psycopg connection, without a transaction: about
-    0.17 ms less per page than through SQLAlchemy's Connection (measured in-process), on a path
-    that costs ~1 ms in all. The pool's checkout check runs as usual; the connection goes back in
-    its ordinary (transactional) mode. Any failure returns None: the full path then answers, with
-    its usual handling of a database that is down."""
-    sql = getattr(engine, '_workflow_person_sql', None)
-    if sql is None:
-        sql = engine._workflow_person_sql = str(PERSON.compile(dialect=engine.dialect))
-    try:
-        pooled = engine.raw_connection()
-    except Exception:  # noqa: BLE001 - the full path reports it
-        return None
-    try:
-        driver = pooled.driver_connection
-        driver.autocommit = True
-        try:
-            cursor = driver.execute(sql, {'user_id': user_id})
-            row = cursor.fetchone()
-            names = [column.name for column in cursor.description]
-        finally:
-            driver.autocommit = False
-    except Exception:  # noqa: BLE001 - a broken connection is dropped, the full path answers
-        pooled.invalidate()
-        return None
-    finally:
-        pooled.close()
-    return None if row is None else dict(zip(names, row, strict=True))
+    """The signed-in person's inbox page for this request: what the page reads of them (rows.VIEWER),
+    the language and the query string."""
+    seen = (getattr(person, name) for name in VIEWER)
+    return person_key('inbox', person, locale, *seen, request.query_string.decode('latin-1'))
 
 
 def badge_counts(user, count):

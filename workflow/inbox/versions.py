@@ -1,15 +1,16 @@
 """Inbox versions: which people's inbox pages a transaction changes, and raising their counters.
 
-A rendered inbox page is kept under the person's inbox version (files/page_cache.py). Every
-flush notes whose page it may change; just before the transaction commits, one statement raises
-those people's versions, so the change and the new version become visible together.
+A rendered inbox page is kept under the person's inbox version (inbox/pages.py). Every flush notes
+whose page it may change, judged on what rows.py declares the page shows; just before the
+transaction commits, one statement raises those people's versions, so the change and the new
+version become visible together.
 
-Whose page a change reaches:
-- a work file (status, title, deadline, holder …): its holder before and after, the clerks of
-  the unit holding it without a named person (before and after), and its open assignees;
+Whose page a change reaches (REACH):
+- a work file: its holder before and after, the clerks of the unit holding it without a named person
+  (before and after), and its open assignees;
 - a paper mark or an access row: the same people for its file;
 - an assignment or a notification: its person;
-- a person's name or unit, a unit's name: everyone (names show in other people's lists).
+- a person's or a unit's name: everyone (names show in other people's lists).
 
 The statement touches only `inbox_versions`, in the order of the people's ids, as the last
 statement of the transaction: it waits for nothing but another transaction's last statement,
@@ -17,16 +18,18 @@ so it cannot take part in a deadlock.
 """
 from itertools import chain
 
-from sqlalchemy import and_, event, inspect, literal, or_, select
+from sqlalchemy import event, inspect, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..directory.models import Unit, User
 from ..extensions import db
+from ..files.models import Assignment, FileAccess, PaperMark, WorkFile
 from ..notifications.models import Notification
-from .models import Assignment, FileAccess, InboxVersion, PaperMark, WorkFile
+from ..policy import unit_mail_handlers
+from .models import InboxVersion
+from .rows import watched_attributes
 
 INFO_KEY = 'inbox_touched'
-NAMES_SHOWN = {User: ('full_name', 'unit_id'), Unit: ('name',)}
 
 
 class Touched:
@@ -81,22 +84,48 @@ def _note_file(change, state):
         change.files.add(state.identity[0])
 
 
-def _names_changed(state, keys):
-    return any(state.attrs[key].history.has_changes() for key in keys)
+def _note_people(change, state):
+    change.users |= _values(state, 'user_id')
+
+
+def _note_files_of(change, state):
+    change.files |= _values(state, 'file_id')
+
+
+def _note_everyone(change, _state):
+    change.everyone = True
+
+
+REACH = {
+    WorkFile: _note_file,
+    Assignment: _note_people,
+    Notification: _note_people,
+    FileAccess: _note_files_of,
+    PaperMark: _note_files_of,
+    User: _note_everyone,
+    Unit: _note_everyone,
+}
+WATCHED = watched_attributes()
+assert set(WATCHED) <= set(REACH), f'rows.py declares what versions.py cannot reach: {set(WATCHED) - set(REACH)}'
+SHOWN_ONCE_EXISTING = (User, Unit)  # a new person or unit is on nobody's page yet
+
+
+def _shows_a_change(obj, state, session):
+    """Whether flushing `obj` changes something a kept inbox page shows (rows.py)."""
+    if obj in session.new:
+        return not isinstance(obj, SHOWN_ONCE_EXISTING)
+    if obj in session.deleted:
+        return True
+    return any(state.attrs[key].history.has_changes() for key in WATCHED[type(obj)])
 
 
 def _after_flush(session, _flush_context):
     change = touched(session)
     for obj in chain(session.new, session.dirty, session.deleted):
-        state = inspect(obj)
-        if isinstance(obj, WorkFile):
-            _note_file(change, state)
-        elif isinstance(obj, (Assignment, Notification)):
-            change.users |= _values(state, 'user_id')
-        elif isinstance(obj, (PaperMark, FileAccess)):
-            change.files |= _values(state, 'file_id')
-        elif type(obj) in NAMES_SHOWN and obj not in session.new:
-            change.everyone |= _names_changed(state, NAMES_SHOWN[type(obj)])
+        if type(obj) in WATCHED:
+            state = inspect(obj)
+            if _shows_a_change(obj, state, session):
+                REACH[type(obj)](change, state)
 
 
 def people_touched(change):
@@ -106,7 +135,7 @@ def people_touched(change):
     files = list(change.files)
     return select(User.id).where(or_(
         User.id.in_(list(change.users)),
-        and_(User.unit_id.in_(list(change.units)), User.roles_text.contains('clerk')),
+        unit_mail_handlers(list(change.units)),
         User.id.in_(select(Assignment.user_id).where(Assignment.file_id.in_(files), Assignment.done_at.is_(None))),
         User.id.in_(select(WorkFile.holder_user_id).where(WorkFile.id.in_(files))),
     ))
@@ -147,7 +176,8 @@ def install_inbox_versions(session_class):
 
 
 def inbox_version(user):
-    """The person's current inbox version (0 before anything reached their inbox)."""
+    """The person's current inbox version (0 before anything reached their inbox): the one read with
+    the person at sign-in (web.load_user), or from the database."""
     known = getattr(user, 'inbox_version', None)
     if known is not None:
         return known
