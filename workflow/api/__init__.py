@@ -2,7 +2,7 @@
 
 Handlers load what the path names (404 when missing or not visible), check, call the operation the
 HTML pages call, and return the object for its schema to dump. Requests are read, and answers
-written, through marshmallow schemas (bodies.py, schemas.py) with flask-smorest, which writes the
+written, through marshmallow schemas (bodies.py, schemas/) with flask-smorest, which writes the
 OpenAPI document from the same schemas (openapi.py). The schema reads a request before its handler
 runs, so a malformed request is refused (400) before the path's object is loaded or the policy asked.
 Business rules stay in the operations, so both front doors refuse the same things in the same words.

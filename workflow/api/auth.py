@@ -11,7 +11,7 @@ from . import bp
 from .blueprint import public
 from .bodies import Credentials
 from .loaders import caller
-from .schemas import TokenSchema, UserSchema
+from .schemas.directory import TokenSchema, UserSchema
 
 
 class Unauthorized(DomainError):

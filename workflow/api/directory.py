@@ -9,7 +9,7 @@ from . import bp
 from .blueprint import no_content
 from .bodies import NewPassword, NewUnit, NewUser, UnitChanges, UnitQuery, UserChanges, UserQuery
 from .loaders import require_admin, unit_or_404, user_or_404
-from .schemas import LevelListSchema, UnitListSchema, UnitSchema, UserListSchema, UserSchema
+from .schemas.directory import LevelListSchema, UnitListSchema, UnitSchema, UserListSchema, UserSchema
 
 # ---------------------------------------------------------------- units
 

@@ -32,13 +32,12 @@ from .bodies import (
     Signing,
 )
 from .loaders import caller, document_or_404, file_or_404
-from .schemas import (
+from .schemas import ErrorSchema, Result
+from .schemas.files import (
     DocumentSchema,
-    ErrorSchema,
     FileListSchema,
     FileSchema,
     NewDocumentSchema,
-    Result,
     SignedFileSchema,
 )
 

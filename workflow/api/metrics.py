@@ -17,14 +17,14 @@ from . import bp
 from .blueprint import no_body, no_content
 from .bodies import DossierCsv, MetricsFilesQuery, MetricsQuery, PaperlessQuery, TargetChange
 from .loaders import caller, require, require_admin
-from .schemas import (
+from .schemas import RejectedImportSchema
+from .schemas.metrics import (
     DashboardSchema,
     DossierImportSchema,
     DossiersSchema,
     IndicatorsSchema,
     MetricsFilesSchema,
     PaperlessSchema,
-    RejectedImportSchema,
     SeededTargetsSchema,
     TargetSchema,
     TargetsSchema,

@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 description of the API, written by flask-smorest from the schemas the handlers use.
 
-The schemas that read requests (bodies.py) and dump answers (schemas.py) are the ones apispec turns
-into the document, so it says exactly what the API does. Served at /api/v1/openapi.json with paths
-relative to the server `/api/v1`, path parameters on each operation, errors described by the Error
-schema (web.py answers every error in that envelope; flask-smorest's own error handlers are left out).
+The schemas that read requests (bodies.py) and dump answers (schemas/, one module per room) are the
+ones apispec turns into the document, so it says exactly what the API does. Served at
+/api/v1/openapi.json with paths relative to the server `/api/v1`, path parameters on each operation,
+errors described by the Error schema (web.py answers every error in that envelope; flask-smorest's
+own error handlers are left out).
 """
 import copy
 from http import HTTPStatus

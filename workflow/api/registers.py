@@ -6,7 +6,7 @@ from ..registers.queries import official_columns, register_csv, register_rows
 from . import bp
 from .bodies import RegisterQuery
 from .loaders import require, unit_or_404
-from .schemas import RegisterSchema
+from .schemas.registers import RegisterSchema
 
 
 @bp.get('/registers/<any(outgoing, incoming):kind>')

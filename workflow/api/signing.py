@@ -15,7 +15,7 @@ from . import bp
 from .blueprint import no_body, public
 from .bodies import Image, PdfToVerify, Pin, Pkcs12, Revocation, Seal, TokenKey
 from .loaders import caller, require, unit_or_404, user_or_404
-from .schemas import (
+from .schemas.signing import (
     ApprovalSchema,
     CertificateSchema,
     RevokedSchema,
