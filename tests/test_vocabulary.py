@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from workflow import vocabulary
-from workflow.metrics.queries import reason_label
+from workflow.metrics.labels import reason_label
 
 WORKFLOW = Path(__file__).resolve().parents[1] / 'workflow'
 

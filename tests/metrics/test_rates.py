@@ -8,19 +8,28 @@ from tests.builders import pdf, vn_time
 from workflow.extensions import db
 from workflow.files.models import WorkFile
 from workflow.files.operations import Upload, complete_file, create_file, mark_not_electronic
-from workflow.metrics import periods, queries
+from workflow.metrics import periods
+from workflow.metrics.indicators import (
+    exact_median_handling_seconds,
+    indicators,
+    median_from_buckets,
+    median_handling_seconds,
+    monthly_trend,
+)
 from workflow.metrics.models import HANDLING_BUCKET_COLUMNS, HANDLING_BUCKET_EDGES_HOURS, DailyCount
 from workflow.metrics.operations import rebuild_daily_counts, seed_default_targets
+from workflow.metrics.paperless import paperless, paperless_counts_from_files
+from workflow.metrics.scope import select_units
 from workflow.timeutil import clock_at
 from workflow.vocabulary import REASON_PAPER_ORIGIN, REASON_PAPER_STEP, REASON_UNSIGNED_ISSUANCE
 
 
 def admin_view(cd, **kwargs):
-    return queries.select_units(cd.admin, **kwargs)
+    return select_units(cd.admin, **kwargs)
 
 
 def figures(cd, period, **kwargs):
-    return queries.paperless(period, admin_view(cd, **kwargs))
+    return paperless(period, admin_view(cd, **kwargs))
 
 
 def daily_rows():
@@ -81,7 +90,7 @@ def test_rates_per_level_and_unit_with_known_answers(cd):
     assert result['not_electronic_total'] == 3
 
     # The daily counts agree with the definition computed straight from the work files.
-    from_files = queries.paperless_counts_from_files(periods.quarter(2024, 1), admin_view(cd))
+    from_files = paperless_counts_from_files(periods.quarter(2024, 1), admin_view(cd))
     assert from_files == {'district': (5, 3), 'commune': (2, 1)}
 
 
@@ -107,7 +116,7 @@ def test_closing_at_2359_on_31_march_vietnam_time_is_first_quarter(cd):
     assert [i['file_id'] for i in q2['not_electronic']] == [after.id]
     # The same split, straight from the files, and a custom range ending on 31/03.
     march_31 = periods.custom(date(2024, 3, 31), date(2024, 3, 31))
-    assert queries.paperless_counts_from_files(march_31, admin_view(cd)) == {'district': (1, 1)}
+    assert paperless_counts_from_files(march_31, admin_view(cd)) == {'district': (1, 1)}
     assert figures(cd, march_31)['levels']['district']['closed'] == 1
 
 
@@ -161,7 +170,7 @@ def test_a_unit_moved_between_levels_takes_its_history_along(cd):
     moved = figures(cd, november)
     assert moved['levels']['district']['closed'] == 3
     assert 'commune' not in moved['levels'] or moved['levels']['commune']['closed'] == 0
-    assert queries.paperless_counts_from_files(november, admin_view(cd)) == {'district': (3, 3)}
+    assert paperless_counts_from_files(november, admin_view(cd)) == {'district': (3, 3)}
 
 
 def test_level_and_unit_filters_narrow_the_figures(cd):
@@ -195,7 +204,7 @@ def test_indicators_signed_share_on_time_median_and_overdue(cd):
     cd.closed_file(cd.dong_hiep, None, deadline=vn_time(2099, 1, 1, 17, 0))
     db.session.commit()
 
-    data = queries.indicators(periods.month(2024, 3), admin_view(cd))
+    data = indicators(periods.month(2024, 3), admin_view(cd))
     district = data['levels']['district']
     assert (district['issued'], district['issued_signed']) == (3, 2)
     assert district['signed_rate'] == pytest.approx(2 / 3)
@@ -214,10 +223,10 @@ def test_median_with_an_odd_count_is_the_middle_value(cd):
     for days in (5, 1, 3):
         cd.closed_file(cd.dong_hiep, at, created_at=at - timedelta(days=days))
     db.session.commit()
-    medians = queries.median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
+    medians = median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
     assert set(medians) == {'commune'}
     assert_within_resolution(medians['commune'], [d * 86400 for d in (5, 1, 3)])
-    exact = queries.exact_median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
+    exact = exact_median_handling_seconds(periods.month(2024, 3), admin_view(cd), by='level')
     assert exact == {'commune': pytest.approx(3 * 86400)}
 
 
@@ -238,11 +247,11 @@ def test_histogram_median_tracks_the_exact_median_per_level_and_unit(cd):
         by_unit.setdefault(unit.id, []).append(seconds)
     db.session.commit()
     march = periods.month(2024, 3)
-    for level, median in queries.median_handling_seconds(march, admin_view(cd), by='level').items():
+    for level, median in median_handling_seconds(march, admin_view(cd), by='level').items():
         assert_within_resolution(median, handled[level])
-    for unit_id, median in queries.median_handling_seconds(march, admin_view(cd), by='unit').items():
+    for unit_id, median in median_handling_seconds(march, admin_view(cd), by='unit').items():
         assert_within_resolution(median, by_unit[unit_id])
-    assert set(queries.median_handling_seconds(march, admin_view(cd), by='unit')) == set(by_unit)
+    assert set(median_handling_seconds(march, admin_view(cd), by='unit')) == set(by_unit)
     # The rebuild puts every file in the same bucket as the listener did.
     kept = daily_rows()
     rebuild_daily_counts()
@@ -251,16 +260,16 @@ def test_histogram_median_tracks_the_exact_median_per_level_and_unit(cd):
 
 def test_median_from_buckets_interpolates_within_the_middle_bucket():
     empty = [0] * len(HANDLING_BUCKET_COLUMNS)
-    assert queries.median_from_buckets(empty) is None
+    assert median_from_buckets(empty) is None
     one = list(empty)
     one[HANDLING_BUCKET_EDGES_HOURS.index(24)] = 1  # one file handled in [24 h, 36 h): the bucket's middle
-    assert queries.median_from_buckets(one) == pytest.approx(30 * 3600)
+    assert median_from_buckets(one) == pytest.approx(30 * 3600)
     four = list(empty)
     four[HANDLING_BUCKET_EDGES_HOURS.index(4)] = 4  # four files in [4 h, 8 h): at 4.5, 5.5, 6.5, 7.5 h
-    assert queries.median_from_buckets(four) == pytest.approx(6 * 3600)
+    assert median_from_buckets(four) == pytest.approx(6 * 3600)
     long = list(empty)
     long[-1] = 3  # open-ended: "30 days or more" is given as 30 days
-    assert queries.median_from_buckets(long) == pytest.approx(30 * 86400)
+    assert median_from_buckets(long) == pytest.approx(30 * 86400)
 
 
 def test_rebuilding_the_daily_counts_gives_what_the_listener_kept(cd):
@@ -284,7 +293,7 @@ def test_monthly_trend_carries_rates_and_the_target_of_each_year(cd):
     cd.closed_file(cd.vp, vn_time(2025, 1, 5, 9, 0), reasons=[REASON_PAPER_ORIGIN])
     cd.closed_file(cd.vp, vn_time(2025, 1, 6, 9, 0))
     db.session.commit()
-    trend = queries.monthly_trend(periods.month(2025, 1), admin_view(cd))
+    trend = monthly_trend(periods.month(2025, 1), admin_view(cd))
     assert trend['months'][-2:] == ['12/2024', '01/2025'] and len(trend['months']) == 12
     district = trend['levels']['district']
     assert district['rates'][-2:] == [1.0, 0.5]

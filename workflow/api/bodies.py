@@ -10,7 +10,8 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from ..files.queries import BOXES
-from ..metrics import queries as metrics_queries
+from ..metrics.paperless import DEFAULT_LIST_LIMIT
+from ..metrics.scope import level_order
 from ..timeutil import vn_today
 from ..vocabulary import DIRECTIONS, DOC_TYPE_NAMES, INDICATORS, PURPOSES, ROLES, STATUSES, URGENCIES
 from .fields import (
@@ -268,7 +269,7 @@ class MetricsQuery(Input):
 
 
 class PaperlessQuery(MetricsQuery):
-    limit = Integer(minimum=0, load_default=metrics_queries.DEFAULT_LIST_LIMIT,
+    limit = Integer(minimum=0, load_default=DEFAULT_LIST_LIMIT,
                     metadata={'description': 'how many of the files not fully electronic to list'})
 
 
@@ -287,6 +288,6 @@ class DossierCsv(Input):
 class TargetChange(Input):
     value = Fraction(_l('"value" phải là một số từ 0 đến 1 (0.8 = 80 %).'),
                      metadata={'description': 'a fraction: 0.8 = 80 %'})
-    level = Choice(metrics_queries.level_order, required=True)
+    level = Choice(level_order, required=True)
     year = Integer(required=True)
     indicator = Choice(INDICATORS, required=True)

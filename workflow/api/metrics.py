@@ -6,11 +6,16 @@ invalid_period), after the selection of units has been checked (policy: 403 firs
 from flask import jsonify
 
 from .. import policy
-from ..metrics import queries
+from ..metrics.dashboard import dashboard
+from ..metrics.dossiers import dossiers
 from ..metrics.imports import ImportRejected, import_dossiers
+from ..metrics.indicators import indicators
 from ..metrics.operations import delete_target, seed_default_targets, set_target
+from ..metrics.paperless import drill_down, paperless
 from ..metrics.periods import from_args
+from ..metrics.scope import select_units
 from ..metrics.serialize import dashboard_json
+from ..metrics.targets import all_targets
 from ..unit_of_work import attempt
 from ..vocabulary import INDICATORS
 from . import bp
@@ -35,7 +40,7 @@ REJECTED = RejectedImportSchema()
 
 def _scope(query):
     """The units asked about (403 for a role without metrics or a unit out of reach), then the period."""
-    return queries.select_units(caller(), level=query['level'], unit_id=query['unit_id']), from_args(query)
+    return select_units(caller(), level=query['level'], unit_id=query['unit_id']), from_args(query)
 
 
 @bp.get('/metrics/paperless')
@@ -47,7 +52,7 @@ def metrics_paperless(query):
 
     Who: admin, leader (their unit and those below)."""
     selection, period = _scope(query)
-    return queries.paperless(period, selection, list_limit=min(query['limit'], 10_000))
+    return paperless(period, selection, list_limit=min(query['limit'], 10_000))
 
 
 @bp.get('/metrics/indicators')
@@ -59,7 +64,7 @@ def metrics_indicators(query):
 
     Who: admin, leader."""
     selection, period = _scope(query)
-    return queries.indicators(period, selection)
+    return indicators(period, selection)
 
 
 @bp.get('/metrics/dashboard')
@@ -71,7 +76,7 @@ def metrics_dashboard(query):
 
     Who: admin, leader."""
     selection, period = _scope(query)
-    return dashboard_json(queries.dashboard(period, selection), selection)
+    return dashboard_json(dashboard(period, selection), selection)
 
 
 @bp.get('/metrics/files')
@@ -83,7 +88,7 @@ def metrics_files(query):
 
     Who: admin, leader."""
     selection, period = _scope(query)
-    rows, total = queries.drill_down(period, selection, which=query['which'], limit=min(query['limit'], 1000),
+    rows, total = drill_down(period, selection, which=query['which'], limit=min(query['limit'], 1000),
                                      offset=query['offset'])
     return {'period': period.query_args(), 'total': total, 'files': rows}
 
@@ -97,7 +102,7 @@ def metrics_dossiers(query):
 
     Who: admin, leader."""
     selection, period = _scope(query)
-    return queries.dossiers(period, selection)
+    return dossiers(period, selection)
 
 
 @bp.post('/metrics/dossiers')
@@ -125,7 +130,7 @@ def metrics_targets():
 
     Who: admin, leader."""
     require(policy.may_see_metrics)
-    return {'indicators': INDICATORS, 'targets': queries.all_targets()}
+    return {'indicators': INDICATORS, 'targets': all_targets()}
 
 
 @bp.put('/metrics/targets')
@@ -148,7 +153,7 @@ def seed_targets():
 
     Who: admin."""
     require_admin()
-    return {'added': seed_default_targets(), 'targets': queries.all_targets()}
+    return {'added': seed_default_targets(), 'targets': all_targets()}
 
 
 @bp.delete('/metrics/targets/<int:target_id>')

@@ -10,9 +10,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..timeutil import vn_datetime_str
-from . import queries
+from .dossiers import dossiers
 from .formatting import percent_value
+from .indicators import indicators
 from .labels import indicator_label
+from .paperless import drill_down, paperless
+from .scope import level_names
+from .targets import all_targets
 
 TABLES = {
     'paperless-levels': _l('Tỷ lệ xử lý hồ sơ hoàn toàn trực tuyến theo cấp'),
@@ -40,8 +44,8 @@ def _pct_columns(*headings):
 
 
 def _paperless(period, selection, by):
-    data = queries.paperless(period, selection, list_limit=0)
-    names = queries.level_names()
+    data = paperless(period, selection, list_limit=0)
+    names = level_names()
     entries = data['levels'].items() if by == 'levels' else [(u, u) for u in data['units']]
     first = [(_('Cấp'), 'text')] if by == 'levels' else [(_('Mã đơn vị'), 'text'), (_('Đơn vị'), 'text')]
     columns = first + [(_('Hồ sơ đã kết thúc'), 'int'), (_('Hoàn toàn trực tuyến'), 'int')] + \
@@ -54,8 +58,8 @@ def _paperless(period, selection, by):
 
 
 def _indicators(period, selection, by):
-    data = queries.indicators(period, selection)
-    names = queries.level_names()
+    data = indicators(period, selection)
+    names = level_names()
     entries = data['levels'].items() if by == 'levels' else [(u, u) for u in data['units']]
     first = [(_('Cấp'), 'text')] if by == 'levels' else [(_('Mã đơn vị'), 'text'), (_('Đơn vị'), 'text')]
     columns = first + [(_('Văn bản phát hành'), 'int'), (_('Có chữ ký số hợp lệ'), 'int')] + \
@@ -72,8 +76,8 @@ def _indicators(period, selection, by):
 
 
 def _dossiers(period, selection, by):
-    data = queries.dossiers(period, selection)
-    names = queries.level_names()
+    data = dossiers(period, selection)
+    names = level_names()
     entries = data['levels'].items() if by == 'levels' else [(u, u) for u in data['units']]
     first = [(_('Cấp'), 'text')] if by == 'levels' else [(_('Mã đơn vị'), 'text'), (_('Đơn vị'), 'text')]
     columns = first + [(_('Tổng số hồ sơ'), 'int'), (_('Giải quyết trực tuyến'), 'int'),
@@ -87,7 +91,7 @@ def _dossiers(period, selection, by):
 
 
 def _files(period, selection, which):
-    rows, _total = queries.drill_down(period, selection, which=which, limit=100_000)
+    rows, _total = drill_down(period, selection, which=which, limit=100_000)
     columns = [(_('Mã hồ sơ'), 'int'), (_('Số, ký hiệu'), 'text'), (_('Trích yếu'), 'text'), (_('Đơn vị'), 'text'),
                (_('Ngày tạo'), 'text'), (_('Ngày kết thúc'), 'text'), (_('Hoàn toàn trực tuyến'), 'text'),
                (_('Lý do'), 'text')]
@@ -100,10 +104,10 @@ def _files(period, selection, which):
 
 
 def _targets():
-    names = queries.level_names()
+    names = level_names()
     columns = [(_('Chỉ tiêu'), 'text'), (_('Cấp'), 'text'), (_('Từ năm'), 'int')] + _pct_columns(_('Giá trị (%)'))
     rows = [[indicator_label(t.indicator), names.get(t.level_code, t.level_code), t.year, t.value]
-            for t in queries.all_targets()]
+            for t in all_targets()]
     return columns, rows
 
 

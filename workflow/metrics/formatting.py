@@ -39,7 +39,7 @@ def days(seconds):
 
 def approx_days(seconds):
     """The median handling time, which is read from a histogram: '≈ 3,2 ngày' (see
-    queries.median_from_buckets for the resolution)."""
+    indicators.median_from_buckets for the resolution)."""
     if seconds is None:
         return '—'
     return _('≈ %(days)s ngày', days=format_decimal(seconds / 86400, format='#,##0.0'))

@@ -27,7 +27,7 @@ HANDLING_BUCKET_COLUMNS = tuple(f'handled_{low}_{high}h' for low, high in
 
 
 class Target(db.Model):
-    """What a level must reach for an indicator, from a year on (see queries.target_for)."""
+    """What a level must reach for an indicator, from a year on (see targets.Targets)."""
     __tablename__ = 'metric_targets'
     id = db.Column(db.Integer, primary_key=True)
     level_code = db.Column(db.String(20), db.ForeignKey('levels.code'), nullable=False)
@@ -96,7 +96,7 @@ class DailyCount(db.Model):
     issued_signed = db.Column(db.Integer, nullable=False, default=0)
     # The closed files' handling times (closed_at − created_at) as a histogram, one column per
     # bucket of HANDLING_BUCKET_EDGES_HOURS: handled_4_8h counts files handled in [4 h, 8 h).
-    # The median handling time is read from these (queries.median_from_buckets).
+    # The median handling time is read from these (indicators.median_from_buckets).
     handled_0_1h = db.Column(db.Integer, nullable=False, default=0)
     handled_1_2h = db.Column(db.Integer, nullable=False, default=0)
     handled_2_4h = db.Column(db.Integer, nullable=False, default=0)

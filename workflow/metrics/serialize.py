@@ -1,8 +1,8 @@
 """Metrics as JSON: what the API returns and what the dashboard's charts read."""
 from flask_babel import gettext as _
 
-from . import queries
 from .formatting import percent_value
+from .scope import level_names
 
 
 def _ranked(units):
@@ -15,7 +15,7 @@ def _ranked(units):
 def dashboard_json(data, selection):
     """The dashboard mapping, plus what the charts need: labels in the user's language, the units
     ranked by rate, percentages ready to plot (cut to two decimals, as everywhere on the page)."""
-    names = queries.level_names()
+    names = level_names()
     trend = data['trend']
     paperless = data['paperless']
     return {

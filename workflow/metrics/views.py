@@ -1,7 +1,7 @@
 """The metrics pages: dashboard, drill-down, printable report, exports, targets, dossier imports.
 
 Load, check, act: every page first builds the Selection of units the user may see (403 for a
-role without metrics), then reads queries or calls operations. Charts are drawn by
+role without metrics), then reads the figures or calls operations. Charts are drawn by
 static/js/metrics.js from the JSON at `metrics.dashboard_data`; the pages carry no inline script
 or style, so the strict Content-Security-Policy holds.
 """
@@ -13,14 +13,20 @@ from .. import policy
 from ..errors import BadInput, DomainError
 from ..timeutil import vn_today
 from ..unit_of_work import attempt
-from . import exports, formatting, queries
+from . import exports, formatting
+from .dashboard import dashboard as dashboard_figures
+from .dossiers import dossiers as dossier_figures
 from .forms import DossierImportForm, TargetForm
 from .imports import ImportRejected, import_dossiers
+from .indicators import indicators
 from .labels import indicator_label
 from .models import INDICATORS
 from .operations import delete_target, seed_default_targets, set_target
+from .paperless import drill_down, paperless
 from .periods import KINDS, from_args
+from .scope import level_names, select_units
 from .serialize import dashboard_json
+from .targets import Targets, all_targets
 
 bp = Blueprint('metrics', __name__, url_prefix='/metrics')
 WHICH = ('all', 'electronic', 'not_electronic')
@@ -36,7 +42,7 @@ def require_metrics_role():
 def metrics_helpers():
     # `days` shows only the median handling time, which is approximate: '≈ 3,2 ngày'.
     return {'pct': formatting.percent, 'gap': formatting.gap, 'days': formatting.approx_days,
-            'num': formatting.number, 'indicator_label': indicator_label, 'level_names': queries.level_names(),
+            'num': formatting.number, 'indicator_label': indicator_label, 'level_names': level_names(),
             'period_kinds': KINDS}
 
 
@@ -50,7 +56,7 @@ def _selection(args=None):
     unit_id = args.get('unit_id', type=int)
     if args.get('unit_id') and unit_id is None:
         raise BadInput(_('"unit_id" phải là số nguyên.'), code='invalid_field')
-    return queries.select_units(current_user, level=level, unit_id=unit_id)
+    return select_units(current_user, level=level, unit_id=unit_id)
 
 
 def _period():
@@ -82,14 +88,14 @@ def _period_number(period):
 @bp.get('/')
 def dashboard():
     period, selection = _period(), _selection()
-    targets = queries.Targets()
+    targets = Targets()
     context = {
         'period': period, 'selection': selection, 'filters': _filters(period, selection), 'picker': _picker(period),
-        'paperless': queries.paperless(period, selection, targets=targets, list_limit=10),
-        'indicators': queries.indicators(period, selection, targets=targets),
-        'dossiers': queries.dossiers(period, selection, targets=targets),
+        'paperless': paperless(period, selection, targets=targets, list_limit=10),
+        'indicators': indicators(period, selection, targets=targets),
+        'dossiers': dossier_figures(period, selection, targets=targets),
         'unit_choices': sorted(selection.units.values(), key=lambda u: u.code) if not selection.unit_id
-        else sorted(queries.select_units(current_user).units.values(), key=lambda u: u.code),
+        else sorted(select_units(current_user).units.values(), key=lambda u: u.code),
     }
     return render_template('metrics/dashboard.html', **context)
 
@@ -97,7 +103,7 @@ def dashboard():
 @bp.get('/data.json')
 def dashboard_data():
     period, selection = _period(), _selection()
-    return jsonify(dashboard_json(queries.dashboard(period, selection), selection))
+    return jsonify(dashboard_json(dashboard_figures(period, selection), selection))
 
 
 @bp.get('/files')
@@ -107,7 +113,7 @@ def files():
     if which not in WHICH:
         abort(400)
     page = max(request.args.get('page', 1, type=int), 1)
-    rows, total = queries.drill_down(period, selection, which=which, limit=100, offset=(page - 1) * 100)
+    rows, total = drill_down(period, selection, which=which, limit=100, offset=(page - 1) * 100)
     return render_template('metrics/files.html', period=period, selection=selection, rows=rows, total=total,
                            which=which, page=page, pages=max(1, -(-total // 100)),
                            filters=_filters(period, selection))
@@ -116,11 +122,11 @@ def files():
 @bp.get('/report')
 def report():
     period, selection = _period(), _selection()
-    targets = queries.Targets()
+    targets = Targets()
     return render_template('metrics/report.html', period=period, selection=selection,
-                           paperless=queries.paperless(period, selection, targets=targets, list_limit=0),
-                           indicators=queries.indicators(period, selection, targets=targets),
-                           dossiers=queries.dossiers(period, selection, targets=targets),
+                           paperless=paperless(period, selection, targets=targets, list_limit=0),
+                           indicators=indicators(period, selection, targets=targets),
+                           dossiers=dossier_figures(period, selection, targets=targets),
                            printed_on=vn_today(), filters=_filters(period, selection))
 
 
@@ -157,7 +163,7 @@ def targets():
         return redirect(url_for('metrics.targets'))
     if form.is_submitted():
         status = 400
-    return render_template('metrics/targets.html', form=form, rows=queries.all_targets(),
+    return render_template('metrics/targets.html', form=form, rows=all_targets(),
                            indicators=INDICATORS), status
 
 
@@ -197,4 +203,4 @@ def dossiers():
             status = 400
     return render_template('metrics/dossiers.html', form=form, errors=errors, period=period, selection=selection,
                            picker=_picker(period), filters=_filters(period, selection),
-                           dossiers=queries.dossiers(period, selection)), status
+                           dossiers=dossier_figures(period, selection)), status
