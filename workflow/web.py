@@ -8,16 +8,14 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import policy, timeutil, vocabulary
-from .directory.models import User
+from .auth.sessions import signed_in_person
 from .errors import DomainError
-from .extensions import db, login_manager
-from .inbox.models import InboxVersion
+from .extensions import login_manager
 from .storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -39,17 +37,8 @@ def error_response(status, code, message):
 
 @login_manager.user_loader
 def load_user(user_id):
-    """The signed-in person, with their inbox version in the same query (the page cache's key)."""
-    try:
-        row = db.session.execute(select(User, InboxVersion.version)
-                                 .outerjoin(InboxVersion, InboxVersion.user_id == User.id)
-                                 .where(User.id == int(user_id))).first()
-    except ValueError:
-        return None
-    if row is None or not row[0].active:
-        return None
-    user, user.inbox_version = row[0], row[1] or 0
-    return user
+    """The signed-in person, with their inbox version (the page cache's key), in one lean statement."""
+    return signed_in_person(user_id)
 
 
 def _has_nul(request):

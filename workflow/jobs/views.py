@@ -1,53 +1,28 @@
 """Pages and the JSON progress endpoint for background work.
 
 Bulk signing: a leader picks up to BULK_SIGN_MAX documents awaiting their signature, enters the PIN
-once, and watches the progress (static/js/job-progress.js polls `/jobs/<id>/progress`). The PIN is
-checked here first, so that a mistyped PIN costs one attempt, not one per document.
+once, and watches the progress (static/js/job-progress.js polls `/jobs/<id>/progress`). What may be
+started, and the PIN check before it, are the operations' (jobs/operations.py).
 """
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import policy
-from ..errors import BadInput, DomainError
+from ..errors import DomainError
 from ..extensions import db
-from ..files import transitions
-from ..files.models import Document, WorkFile
-from ..signing.credentials import check_pin
-from ..signing.models import SignatureRecord
 from ..unit_of_work import attempt
-from . import tasks
 from .forms import BulkSignForm, StartJobForm
 from .models import JobRun
-from .queue import enqueue_after_commit, seal_secret
+from .operations import (
+    files_awaiting_signature,
+    pending_archive_count,
+    recent_admin_runs,
+    start_admin_job,
+    start_bulk_sign,
+)
 
 bp = Blueprint('jobs', __name__, url_prefix='/jobs')
-SIGNABLE = ('awaiting_signature', 'sign_failed')
-
-
-def files_awaiting_signature(user):
-    return db.session.scalars(select(WorkFile).where(
-        WorkFile.holder_user_id == user.id, WorkFile.direction == 'outgoing', WorkFile.status.in_(SIGNABLE))
-        .order_by(WorkFile.held_since.desc(), WorkFile.id.desc()).limit(500)).all()
-
-
-def start_bulk_sign(user, file_ids, pin):
-    """Check the choice and the PIN, then queue the job; returns the JobRun."""
-    limit = current_app.config['BULK_SIGN_MAX']
-    file_ids = list(dict.fromkeys(file_ids))
-    if not file_ids or len(file_ids) > limit:
-        raise BadInput(_('Chọn từ 1 đến %(n)d văn bản cho một lần ký.', n=limit), code='too_many_files')
-    files = {f.id: f for f in db.session.scalars(select(WorkFile).where(WorkFile.id.in_(file_ids)))}
-    for file_id in file_ids:
-        file = files.get(file_id)
-        if file is None or not transitions.allowed(file, 'sign', user):
-            raise BadInput(_('Hồ sơ %(id)d không chờ bạn ký.', id=file_id), code='not_signable')
-    check_pin(user, pin)
-    run = JobRun(kind='bulk_sign', user_id=user.id, total=len(file_ids), state='queued')
-    db.session.add(run)
-    run.queue_job_id = enqueue_after_commit(run, tasks.bulk_sign, user.id, file_ids, seal_secret(current_app, pin))
-    return run
 
 
 @bp.route('/bulk-sign', methods=['GET', 'POST'])
@@ -69,32 +44,21 @@ def bulk_sign():
     return redirect(url_for('jobs.show', run_id=run.id))
 
 
-def _pending_archive_count():
-    archived = select(SignatureRecord.document_id).where(SignatureRecord.role == 'archive')
-    return db.session.scalar(select(db.func.count(Document.id)).join(WorkFile, Document.file_id == WorkFile.id)
-                             .where(WorkFile.direction == 'outgoing', WorkFile.issued_at.isnot(None),
-                                    Document.id.not_in(archived)))
-
-
 @bp.route('/maintenance', methods=['GET', 'POST'])
 @login_required
 def maintenance():
     """Admins start the archive-timestamp and reminder jobs by hand (cron does it on schedule)."""
     policy.require(policy.may_administer, current_user)
     archive_form, reminder_form = StartJobForm(prefix='archive'), StartJobForm(prefix='reminders')
-    runs = db.session.scalars(select(JobRun).where(JobRun.kind != 'bulk_sign')
-                              .order_by(JobRun.id.desc()).limit(20)).all()
     return render_template('jobs/maintenance.html', archive_form=archive_form, reminder_form=reminder_form,
-                           runs=runs, pending=_pending_archive_count())
+                           runs=recent_admin_runs(), pending=pending_archive_count())
 
 
-def _start_admin_job(kind, task, total=0):
+def _start_admin_job(kind, form_prefix):
     policy.require(policy.may_administer, current_user)
-    if not StartJobForm(prefix='archive' if kind == 'archive_timestamps' else 'reminders').validate_on_submit():
+    if not StartJobForm(prefix=form_prefix).validate_on_submit():
         abort(400)
-    run = JobRun(kind=kind, user_id=current_user.id, total=total)
-    db.session.add(run)
-    run.queue_job_id = enqueue_after_commit(run, task)
+    run = start_admin_job(current_user, kind)
     flash(_('Đã đưa công việc vào hàng đợi.'), 'success')
     return redirect(url_for('jobs.show', run_id=run.id))
 
@@ -102,13 +66,13 @@ def _start_admin_job(kind, task, total=0):
 @bp.post('/archive-timestamps')
 @login_required
 def start_archive_timestamps():
-    return _start_admin_job('archive_timestamps', tasks.archive_timestamps, _pending_archive_count())
+    return _start_admin_job('archive_timestamps', 'archive')
 
 
 @bp.post('/reminders')
 @login_required
 def start_reminders():
-    return _start_admin_job('reminders', tasks.send_reminders)
+    return _start_admin_job('reminders', 'reminders')
 
 
 def _own_run_or_404(run_id):
