@@ -22,11 +22,15 @@ from flask import current_app, make_response, request, session
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
+from ..i18n import page_locale
 from ..timeutil import aware, now
 from .rows import VIEWER
 from .versions import has_pending_changes, inbox_version
 
 CSRF_SLOT = '__csrf_slot_5f1c__'
+# Pages are kept encoded: a kept str would be decoded from the store's pickle and encoded for the
+# response again on every hit (~45 µs of a ~1 ms page, for Vietnamese text).
+CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 LONGEST_SECONDS = 3600
 HEADER = 'X-Page-Cache'
 
@@ -75,9 +79,9 @@ def serve_page(key, render):
         return _answer(html, 'bypass')
     kept = store().get(key)
     if kept is not None:
-        return _answer(kept.replace(CSRF_SLOT, session_csrf_token()), 'hit')
+        return _answer(kept.replace(CSRF_SLOT_BYTES, session_csrf_token().encode()), 'hit')
     html, seconds = render()
-    store().set(key, html.replace(session_csrf_token(), CSRF_SLOT), timeout=seconds)
+    store().set(key, html.replace(session_csrf_token(), CSRF_SLOT).encode(), timeout=seconds)
     return _answer(html, 'miss')
 
 
@@ -104,11 +108,11 @@ def _answer(html, outcome):
     return response
 
 
-def inbox_key(person, locale):
+def inbox_key(person):
     """The signed-in person's inbox page for this request: what the page reads of them (rows.VIEWER),
-    the language and the query string."""
-    seen = (getattr(person, name) for name in VIEWER)
-    return person_key('inbox', person, locale, *seen, request.query_string.decode('latin-1'))
+    the page's language and the query string."""
+    seen = [getattr(person, name) for name in VIEWER]
+    return person_key('inbox', person, page_locale(person.locale), *seen, request.query_string.decode('latin-1'))
 
 
 def badge_counts(user, count):
