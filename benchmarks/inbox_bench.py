@@ -12,7 +12,6 @@ No network and no server process: the figures are the application's own CPU and 
 request, which the load test (load_test.py) turns into throughput under concurrency.
 """
 import argparse
-import os
 import secrets
 import statistics
 import subprocess
@@ -122,7 +121,6 @@ def main():
 def logging_off():
     import logging
     logging.getLogger().setLevel(logging.WARNING)
-    os.environ.setdefault('PYTHONWARNINGS', 'ignore')
 
 
 if __name__ == '__main__':

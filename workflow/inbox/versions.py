@@ -177,7 +177,7 @@ def install_inbox_versions(session_class):
 
 def inbox_version(user):
     """The person's current inbox version (0 before anything reached their inbox): the one read with
-    the person at sign-in (web.load_user), or from the database."""
+    the person at sign-in (auth.sessions.signed_in_person), or from the database."""
     known = getattr(user, 'inbox_version', None)
     if known is not None:
         return known
