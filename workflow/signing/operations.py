@@ -143,7 +143,7 @@ class Sealer:
         filled into the blanks the leader's signature prepared (or, on a document without them, a
         stamp at the top right)."""
         options = dict(seal_png=self.seal_png, number_notation=number, issued_on=issued_on,
-                       timestamper=trust.timestamper(), validation_context=trust.validation_context())
+                       timestamper=trust.timestamper(), validation_context=trust.validation_context)
         try:
             try:
                 data = decree30.issue_document(pdf_bytes, self.signer, **options)
@@ -159,7 +159,7 @@ class Sealer:
         try:
             data = decree30.sign_attachment(pdf_bytes, self.signer, number_notation=number,
                                             timestamper=trust.timestamper(),
-                                            validation_context=trust.validation_context())
+                                            validation_context=trust.validation_context)
         except SigningError as exc:
             raise _issuance_failed(exc) from None
         return Signed(data, self.credential, decree30.ATTACHMENT_FIELD)
@@ -190,7 +190,7 @@ def organisation_seal(unit, pin):
 
 def archive_stamp(pdf_bytes):
     """The document with an archive timestamp added (PAdES B-LTA)."""
-    return pades.archive_timestamp(pdf_bytes, trust.timestamper(), trust.validation_context())
+    return pades.archive_timestamp(pdf_bytes, trust.timestamper(), trust.validation_context)
 
 
 def note_signature(document_id, *, user, credential, role, field, before, after):
