@@ -113,6 +113,9 @@ def test_leader_revoked_after_issuance_still_validates_offline(local_pki, organi
     time.sleep(1.2)  # revocation times have one-second resolution
     local_pki.revoke(credential.serial, reason='key_compromise')
     current_crl = local_pki.crl()
+    revoked_at = local_pki.records.revoked[credential.serial][0]
+    while dt.datetime.now(dt.timezone.utc) <= revoked_at:  # in force from that whole second on
+        time.sleep(0.05)
 
     # Offline, from the embedded data only; then also knowing the current CRL (as the app does).
     for crls in ([], [current_crl]):

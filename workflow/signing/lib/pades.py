@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 
 ValidationData = ValidationContext | Callable[[bytes], ValidationContext]
 
+DOC_TIMESTAMP_FIELD = 'doc-timestamp'  # document time stamps are doc-timestamp-1, -2, ...
 CONTAINER_BASE_BYTES = 10_000
 TIMESTAMP_BYTES_RESERVED = 8_000
 
@@ -150,7 +151,8 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
         embed_earlier_validation_info(writer, validation_context,
                                       embed_roots=signer.embed_roots)
     pdf_signer = signers.PdfSigner(
-        _metadata(field_name, validation_context, embed_validation_info, reason, location),
+        _metadata(field_name, validation_context, embed_validation_info, reason, location,
+                  lock.doc_mdp if lock and lock.doc_mdp else sig_fields.MDPPerm.FILL_FORMS),
         signer=_with_encoded_certificate_attribute(signer), timestamper=keep_alive(timestamper),
         stamp_style=appearance.style,
         new_field_spec=new_field,
@@ -178,7 +180,7 @@ def archive_timestamp(pdf_bytes: bytes, timestamper: TimeStamper | None,
     timestamper = keep_alive(timestamper)
     with _timestamp_errors():
         embed_earlier_validation_info(writer, validation_context)
-        output = PdfTimeStamper(timestamper).timestamp_pdf(
+        output = PdfTimeStamper(timestamper, field_name=_free_name(writer, DOC_TIMESTAMP_FIELD)).timestamp_pdf(
             writer, 'sha256', validation_context=validation_context,
             bytes_reserved=TIMESTAMP_BYTES_RESERVED, dss_settings=_DSS_BEFORE_TIMESTAMP)
     return output.getvalue()
@@ -278,9 +280,9 @@ _DSS_WITH_SIGNATURE = DSSContentSettings(
 _DSS_BEFORE_TIMESTAMP = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
 
 
-def _metadata(field_name, validation_context, embed_validation_info, reason, location):
+def _metadata(field_name, validation_context, embed_validation_info, reason, location, docmdp):
     return signers.PdfSignatureMetadata(
-        field_name=field_name, md_algorithm='sha256',
+        field_name=field_name, md_algorithm='sha256', docmdp_permissions=docmdp,
         subfilter=sig_fields.SigSeedSubFilter.PADES,
         embed_validation_info=embed_validation_info, validation_context=validation_context,
         dss_settings=_DSS_WITH_SIGNATURE, reason=reason, location=location,
@@ -330,6 +332,13 @@ def form_field_names(writer_or_reader) -> list[str]:
         elif name:
             names.append(name)
     return sorted(set(names))
+
+
+def _free_name(writer, stem: str) -> str:
+    taken, n = _signature_field_names(writer), 1
+    while f'{stem}-{n}' in taken:
+        n += 1
+    return f'{stem}-{n}'
 
 
 def _signature_field_names(writer) -> set[str]:
