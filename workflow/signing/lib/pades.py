@@ -294,7 +294,8 @@ def _field_spec(writer, field_name, box, page, lock: FieldLock | None = None):
         return None
     return sig_fields.SigFieldSpec(
         sig_field_name=field_name, on_page=page, box=tuple(box),
-        field_mdp_spec=lock.field_mdp(form_field_names(writer)) if lock else None,
+        # the new field itself is locked too: its own appearance may not change afterwards
+        field_mdp_spec=lock.field_mdp([*form_field_names(writer), field_name]) if lock else None,
         doc_mdp_update_value=lock.doc_mdp if lock else None)
 
 
