@@ -117,7 +117,10 @@ def sign_as_person(person, pin, pdf_bytes, *, page=None, box=None):
             signed = decree30.sign_as_signer(
                 pdf_bytes, signer, title=(person.title or '').upper(), full_name=person.full_name,
                 signature_png=blobs().get(image.sha256), timestamper=trust.timestamper(), placement=placement,
-                field_name=field, validation_context=trust.validation_context, embed_validation_info=True)
+                field_name=field, validation_context=trust.validation_context,
+                # our own certificates carry their validation data (B-LT); an imported one, whose CA's
+                # revocation data this server does not fetch, signs B-T and is vouched for at issuance
+                embed_validation_info=credential.kind in trust.LOCAL_KINDS)
         except PlacementNotFound:
             raise _title_not_found(person) from None
         except SigningError as exc:

@@ -141,6 +141,8 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
     """
     if timestamper is None:
         raise TimestampUnavailable('no timestamp authority configured')
+    if not embed_validation_info:
+        validation_context = None  # given to pyHanko, it would insist on validating the signer
     writer = open_for_update(pdf_bytes)
     _direct_page_lookup(writer, pdf_bytes)
     _prepare_fields(writer, add_fields, fill_fields)
