@@ -9,9 +9,9 @@ Layout of ``keys_dir`` (all created by :func:`init_pki`, never overwritten)::
 
 Nothing is written here after :func:`init_pki` but by :func:`reissue_tsa` (the public address
 moved: ``tsa.pem`` certified anew for the same key, the old one kept as ``tsa.<serial>.pem``).
-Which certificates exist and which are revoked is the caller's record (the app keeps it in its database and hands revocations to
-``revocation.build_crl`` and an OCSP status lookup), so every host of a deployment can hold a
-copy of the same directory.
+Which certificates exist and which are revoked is the caller's record (the app keeps it in its
+database and hands revocations to ``revocation.build_crl`` and an OCSP status lookup), so every
+host of a deployment can hold a copy of the same directory.
 
 Private keys are PEM, encrypted with the passphrase in ``.secret`` and written
 with mode 0600; the passphrase file is generated once.  Backing up ``keys_dir``
