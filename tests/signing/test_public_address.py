@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from tests.builders import FIXTURES, LEADER_PIN, build_detached, pdf, signing_district
 from tests.signing.conftest import html
+from tests.support.pages import login
 from tests.support.pdfsig import nss_database, pdfsig
 from workflow import create_app
 from workflow.directory.models import User
@@ -62,7 +63,8 @@ def _free_port():
 
 def _deployment(app, keys_dir, url):
     """Another app on the suite's database, with its own keys directory and public address."""
-    shared = ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'SECRET_KEY', 'TESTING', 'RATELIMIT_ENABLED')
+    shared = ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'SECRET_KEY', 'TESTING', 'RATELIMIT_ENABLED',
+              'WTF_CSRF_ENABLED')
     return create_app({key: app.config[key] for key in shared} | {'KEYS_DIR': str(keys_dir), 'PUBLIC_BASE_URL': url})
 
 
@@ -161,3 +163,23 @@ def test_pki_reissue_points_tsa_and_holders_at_the_new_address_and_pdfsig_trusts
         assert authority.revocation_pointers(_certificates_in(signed_before)[0]) == _pointers(old_url)
         stale = _checked_by_pdfsig(signed_before, nss, tmp_path)
         assert stale['valid'] and not stale['trusted'], stale['text']
+
+
+@pytest.mark.committing
+def test_the_admin_reissues_from_the_pki_page_after_the_address_moved(app, tmp_path):
+    keys = tmp_path / 'keys'
+    org = build_detached(_deployment(app, keys, 'http://old.codo.example'), signing_district)
+    after = _deployment(app, keys, 'https://vanphong.codo.example')
+    admin = login(after.test_client(), org.admin)
+    warned = html(admin.get('/admin/trust-anchors'))
+    assert 'pointers-elsewhere' in warned and 'http://old.codo.example/api/v1/pki/ocsp' in warned
+    assert org.chairman.full_name in warned
+
+    done = admin.post('/admin/pki/reissue', follow_redirects=True)
+    page = html(done)
+    assert 'Đã cấp lại 3 chứng thư theo địa chỉ https://vanphong.codo.example.' in page  # TSA, person, seal
+    assert 'pointers-elsewhere' not in page and 'http://old.codo.example' not in page
+    assert 'Mọi chứng thư đang dùng đều trỏ tới địa chỉ công khai hiện tại.' in page
+    with after.app_context():
+        assert authority.revocation_pointers(authority.tsa_certificate(keys)) == _pointers(
+            'https://vanphong.codo.example')
