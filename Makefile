@@ -39,6 +39,8 @@ run: install
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --port $(PORT)
 
+# Outside the embedded mode (DATABASE_URL on PostgreSQL) the app refuses to start without PUBLIC_BASE_URL,
+# the address written into certificates for OCSP and CRLs (docs/production.md).
 serve: install
 	$(FLASK) init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

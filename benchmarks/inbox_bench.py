@@ -86,7 +86,8 @@ def main():
         from workflow import create_app
         app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'KEYS_DIR': str(workdir / 'keys'),
                           'STORAGE_URL': f'file://{workdir}/storage', 'SECRET_KEY': secrets.token_hex(16),
-                          'RATELIMIT_ENABLED': False, 'WTF_CSRF_ENABLED': False})
+                          'RATELIMIT_ENABLED': False, 'WTF_CSRF_ENABLED': False,
+                          'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
         logging_off()
         build(app, args.files)
         client = app.test_client()

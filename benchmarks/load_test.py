@@ -80,14 +80,15 @@ def psql(sql, db='postgres'):
 
 def environment(database_url, workdir):
     env = dict(os.environ, DATABASE_URL=database_url, KEYS_DIR=str(workdir / 'keys'),
-               STORAGE_URL=f'file://{workdir}/storage', SECRET_KEY=secrets.token_hex(16), RATELIMIT_ENABLED='0')
+               STORAGE_URL=f'file://{workdir}/storage', SECRET_KEY=secrets.token_hex(16), RATELIMIT_ENABLED='0',
+               PUBLIC_BASE_URL=os.environ.get('PUBLIC_BASE_URL', 'http://127.0.0.1:5000'))
     env.pop('REDIS_URL', None)
     return env
 
 
 def seed(env, files):
     """People through the service layer, work files in bulk through SQL; returns the plan for the client."""
-    os.environ.update({k: env[k] for k in ('DATABASE_URL', 'KEYS_DIR', 'STORAGE_URL', 'SECRET_KEY')})
+    os.environ.update({k: env[k] for k in ('DATABASE_URL', 'KEYS_DIR', 'STORAGE_URL', 'SECRET_KEY', 'PUBLIC_BASE_URL')})
     from sqlalchemy import text
 
     from workflow import create_app

@@ -149,7 +149,8 @@ def run(name, sizes, runs):
     logging.disable(logging.INFO)
     use_light_password_hashing()
     app = create_app({'SQLALCHEMY_DATABASE_URI': f'{PG}/{name}', 'TESTING': True, 'RATELIMIT_ENABLED': False,
-                      'WTF_CSRF_ENABLED': False, 'SECRET_KEY': 'bench'})
+                      'WTF_CSRF_ENABLED': False, 'SECRET_KEY': 'bench',
+                      'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
     with app.app_context():
         upgrade()
         creator, unit_count = build_district()

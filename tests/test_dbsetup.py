@@ -24,7 +24,8 @@ def backend_pid(app):
 def test_a_connection_whose_session_was_ended_is_replaced_before_use(tmp_path):
     with throwaway_postgres() as url:
         app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'TESTING': True, 'KEYS_DIR': str(tmp_path / 'keys'),
-                          'STORAGE_URL': f'file://{tmp_path}/storage', 'SECRET_KEY': 'x' * 32})
+                          'STORAGE_URL': f'file://{tmp_path}/storage', 'SECRET_KEY': 'x' * 32,
+                          'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
         first = backend_pid(app)
         assert backend_pid(app) == first  # a hot connection is reused as it is
         with app.app_context():
@@ -53,7 +54,8 @@ def last_statement(pid):
 def test_only_a_connection_quiet_for_thirty_seconds_is_pinged_at_checkout(tmp_path):
     with throwaway_postgres() as url:
         app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'TESTING': True, 'KEYS_DIR': str(tmp_path / 'keys'),
-                          'STORAGE_URL': f'file://{tmp_path}/storage', 'SECRET_KEY': 'x' * 32})
+                          'STORAGE_URL': f'file://{tmp_path}/storage', 'SECRET_KEY': 'x' * 32,
+                          'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
         pid = backend_pid(app)
         with app.app_context():
             engine = db.engine

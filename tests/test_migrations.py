@@ -29,7 +29,8 @@ def test_roles_written_as_a_list_become_one_column_each_and_back(tmp_path):
     listed = {'chutich': 'leader', 'vanthu': 'specialist,clerk', 'quantri': 'admin', 'pho': 'leader,clerk,admin'}
     with fresh_database(tmp_path) as url:
         other = create_app({'SQLALCHEMY_DATABASE_URI': url, 'TESTING': True, 'SECRET_KEY': 'x' * 32,
-                            'KEYS_DIR': str(tmp_path / 'keys'), 'STORAGE_URL': f'file://{tmp_path}/storage'})
+                            'KEYS_DIR': str(tmp_path / 'keys'), 'STORAGE_URL': f'file://{tmp_path}/storage',
+                            'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
         with other.app_context():
             upgrade(revision=BEFORE_ROLE_COLUMNS)
             with db.engine.begin() as connection:

@@ -13,6 +13,7 @@ def create_app(config=None):
     app.config.update(settings.from_environment())
     if config:
         app.config.update(config)
+    settings.settle_public_base_url(app.config)
     app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS',
                           settings.engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
     logging.basicConfig(level=logging.INFO)

@@ -108,6 +108,36 @@ def pki_init(organisation):
     click.echo(f'local PKI ready in {trust.keys_dir()} (root certificate {root.name})')
 
 
+@pki_group.command('reissue')
+@click.option('--dry-run', is_flag=True, help='only list the certificates that point elsewhere')
+def pki_reissue(dry_run):
+    """After PUBLIC_BASE_URL changed: certify the TSA and the people's and seals' keys anew for it.
+
+    Keys stay (people's are under PINs the server never knows); the root has no pointers and stays."""
+    from .policy import SYSTEM
+    from .signing import credentials, trust
+    from .signing.lib import authority
+
+    click.echo(f'PUBLIC_BASE_URL is {trust.base_url()}')
+    if dry_run:
+        tsa_current = authority.points_at(authority.tsa_certificate(trust.keys_dir()), trust.base_url())
+        click.echo('TSA certificate ' + ('points here' if tsa_current else 'points elsewhere'))
+        for credential in credentials.pointing_elsewhere():
+            click.echo(f'points elsewhere: {_holder(credential)} certificate {credential.serial}')
+        return
+    with transaction():
+        tsa, renewed = credentials.reissue_for_public_address(SYSTEM)
+        lines = [f'recertified: {_holder(old)} certificate {old.serial} -> {new.serial}' for old, new in renewed]
+    click.echo(f'TSA certificate re-issued: {tsa.serial_number:x}' if tsa else 'TSA certificate already points here')
+    for line in lines:
+        click.echo(line)
+    click.echo(f'{len(renewed)} people\'s and seals\' certificates recertified')
+
+
+def _holder(credential):
+    return f'user {credential.user.username}' if credential.user_id else f'unit {credential.unit.code}'
+
+
 @click.command('archive-timestamp')
 @click.option('--limit', type=int, default=None)
 def archive_timestamp(limit):

@@ -1,7 +1,9 @@
 """Settings from the environment, with embedded defaults so that `make run` needs nothing."""
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / 'instance'
@@ -72,7 +74,10 @@ def from_environment():
         'MAX_UPLOAD_MB': max_mb,
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
-        'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', 'http://127.0.0.1:' + os.environ.get('PORT', '5000')),
+        # Settled by settle_public_base_url() once create_app's overrides are known (it needs the database).
+        'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', '').strip(),
+        'CERTIFICATE_POLICY_OID': _oid('CERTIFICATE_POLICY_OID', DEFAULT_CERTIFICATE_POLICY_OID),
+        'TSA_POLICY_OID': _oid('TSA_POLICY_OID', DEFAULT_TSA_POLICY_OID),
         'SESSION_COOKIE_HTTPONLY': True,
         'SESSION_COOKIE_SAMESITE': 'Lax',
         'SESSION_COOKIE_SECURE': os.environ.get('SESSION_COOKIE_SECURE', '0') == '1',
@@ -104,6 +109,57 @@ def from_environment():
         'PAGE_CACHE': _page_cache(),
         'PAGE_CACHE_ENTRIES': _positive_int('PAGE_CACHE_ENTRIES', 2000),
     }
+
+
+# The deployment's own policy identifiers, under a private-enterprise-style placeholder arc
+# (1.3.6.1.4.1.59350 is not registered to anyone here): a deployment that has its own arc, or the
+# national CA's policy OIDs, sets CERTIFICATE_POLICY_OID and TSA_POLICY_OID (docs/production.md).
+DEFAULT_CERTIFICATE_POLICY_OID = '1.3.6.1.4.1.59350.1.2'
+DEFAULT_TSA_POLICY_OID = '1.3.6.1.4.1.59350.1.1'
+_OID = re.compile(r'^[0-2](\.(0|[1-9][0-9]*))+$')
+
+
+def _oid(name, default):
+    value = os.environ.get(name, '').strip() or default
+    if not _OID.match(value):
+        raise ConfigError(f'{name} must be a dotted object identifier such as 1.2.3.4, got {value!r}')
+    return value
+
+
+def is_embedded(database_url):
+    """The embedded mode is what `make run` sets up: one process on an SQLite database."""
+    return database_url.startswith('sqlite')
+
+
+def settle_public_base_url(config):
+    """Fill in or check PUBLIC_BASE_URL in `config` (a Flask config after create_app's overrides).
+
+    Certificates carry this address as their OCSP responder and CRL distribution point, so PDF
+    readers anywhere ask it whether a signature's certificate is still good: a deployment that is
+    not the embedded one must say where it is reached instead of printing 127.0.0.1 into them."""
+    url = (config.get('PUBLIC_BASE_URL') or '').strip()
+    if not url:
+        if not is_embedded(config['SQLALCHEMY_DATABASE_URI']):
+            raise ConfigError(
+                'PUBLIC_BASE_URL is required outside the embedded (SQLite) mode: certificates issued here '
+                'point PDF readers at it for OCSP and CRLs, so it must be the address at which they reach '
+                'this deployment (e.g. PUBLIC_BASE_URL=https://vanphong.example.gov.vn)')
+        url = 'http://127.0.0.1:' + os.environ.get('PORT', '5000')
+    config['PUBLIC_BASE_URL'] = check_public_base_url(url)
+
+
+def check_public_base_url(url):
+    """`url` without a trailing slash, or ConfigError if it is not a plain http(s) address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise ConfigError(f'PUBLIC_BASE_URL must be an http:// or https:// address with a host, got {url!r}')
+    if parts.query or parts.fragment or '?' in url or '#' in url:
+        raise ConfigError(f'PUBLIC_BASE_URL must not carry a query or a fragment, got {url!r}')
+    try:
+        parts.port  # noqa: B018 (a port that is not a number fails here)
+    except ValueError:
+        raise ConfigError(f'PUBLIC_BASE_URL has an invalid port: {url!r}') from None
+    return url.rstrip('/')
 
 
 def _page_cache():

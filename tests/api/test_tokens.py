@@ -94,7 +94,7 @@ def test_token_requests_are_rate_limited_like_the_login_page(app, monkeypatch, o
     for attribute in ('enabled', 'initialized'):
         monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
     limited = create_app({**{k: app.config[k] for k in ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'KEYS_DIR',
-                                                          'SECRET_KEY')},
+                                                          'SECRET_KEY', 'PUBLIC_BASE_URL')},
                           'TESTING': True, 'RATELIMIT_ENABLED': True, 'LOGIN_RATE_LIMIT': '3 per minute',
                           'RATELIMIT_STORAGE_URI': 'memory://'})
     client = limited.test_client()

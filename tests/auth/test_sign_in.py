@@ -48,7 +48,7 @@ def test_the_login_page_is_rate_limited_per_address(app, monkeypatch, specialist
     for attribute in ('enabled', 'initialized'):
         monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
     limited = create_app({**{k: app.config[k] for k in ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'KEYS_DIR',
-                                                          'SECRET_KEY')},
+                                                          'SECRET_KEY', 'PUBLIC_BASE_URL')},
                           'TESTING': True, 'WTF_CSRF_ENABLED': False, 'RATELIMIT_ENABLED': True,
                           'LOGIN_RATE_LIMIT': '3 per minute', 'RATELIMIT_STORAGE_URI': 'memory://'})
     client = limited.test_client()

@@ -145,7 +145,9 @@ def stop(process, timeout=10):
 def app_environment(tmp_path, **overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith(('DATABASE_URL', 'STORAGE_URL', 'REDIS_URL'))}
     env.update({'SECRET_KEY': 'test-' + secrets.token_hex(8), 'KEYS_DIR': str(tmp_path / 'keys'),
-                'STORAGE_URL': f'file://{tmp_path}/storage', 'RATELIMIT_ENABLED': '0', 'PYTHONUNBUFFERED': '1'})
+                'STORAGE_URL': f'file://{tmp_path}/storage', 'RATELIMIT_ENABLED': '0', 'PYTHONUNBUFFERED': '1',
+                # a PostgreSQL deployment refuses to start without it (workflow/config.py)
+                'PUBLIC_BASE_URL': 'http://127.0.0.1:5000'})
     env.update({k: str(v) for k, v in overrides.items()})
     return env
 

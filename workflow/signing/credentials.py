@@ -71,6 +71,20 @@ def _from_certificate(certificate, **fields):
                       certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(), **fields)
 
 
+# PrintableString, which X.520 prescribes for serialNumber, and its 64-character bound.
+_PRINTABLE = set('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 \'()+,-./:=?')
+
+
+def person_identifier(user):
+    """The subject serialNumber of a person's certificate: a stable identifier of them in this deployment.
+
+    The directory keeps no citizen ID (CCCD), so it is their username (unique, never reused), or
+    `ID<user id>` when the username does not fit a PrintableString of at most 64 characters."""
+    if len(user.username) <= 64 and set(user.username) <= _PRINTABLE:
+        return user.username
+    return f'ID{user.id}'
+
+
 def _check_new_pin(pin):
     if not pin or len(pin) < 4 or len(pin) > 64:
         raise BadInput(_('Mã PIN phải có từ 4 đến 64 ký tự.'), code='invalid_pin')
@@ -82,12 +96,12 @@ def _revoke(credential, reason):
 
 
 def _retire(credentials, reason='superseded'):
-    """Older credentials of a holder who gets a new one: no longer used, and revoked if ours."""
+    """Older credentials of a holder who gets a new key: no longer used, and revoked if ours (the
+    certificates of the same key before a recertification too)."""
     for credential in credentials:
-        if credential.active:
-            credential.active = False
-            if not credential.revoked and credential.kind in ('person', 'organisation'):
-                _revoke(credential, reason)
+        credential.active = False
+        if not credential.revoked and credential.kind in trust.LOCAL_KINDS:
+            _revoke(credential, reason)
 
 
 # ---------------------------------------------------------------- issuing, importing, revoking
@@ -98,7 +112,9 @@ def issue_user_certificate(actor, user, pin):
     _check_new_pin(pin)
     trust.ensure_pki()
     issued = authority.issue_person_certificate(trust.keys_dir(), full_name=user.full_name, title=user.title or '',
-                                                unit_name=user.unit.name, pin=pin, base_url=trust.base_url())
+                                                unit_name=user.unit.name, serial_number=person_identifier(user),
+                                                pin=pin, base_url=trust.base_url(),
+                                                policy_oid=trust.certificate_policy())
     _retire(user_credentials(user), 'superseded')
     credential = _from_certificate(issued.certificate, kind='person', user_id=user.id, pkcs12=issued.pkcs12)
     db.session.add(credential)
@@ -114,7 +130,8 @@ def issue_unit_seal(actor, unit, *, png, pin):
     image = store_png(png, kind='seal', unit_id=unit.id)
     trust.ensure_pki()
     issued = authority.issue_organisation_certificate(trust.keys_dir(), org_name=unit.name, pin=pin,
-                                                      base_url=trust.base_url())
+                                                      organization_identifier=unit.code, base_url=trust.base_url(),
+                                                      policy_oid=trust.certificate_policy())
     _retire(unit_credentials(unit), 'superseded')
     credential = _from_certificate(issued.certificate, kind='organisation', unit_id=unit.id, pkcs12=issued.pkcs12)
     db.session.add(credential)
@@ -191,6 +208,56 @@ def approve_anchor(actor, anchor):
     audit.record(actor, 'approve_trust_anchor', anchor, subject=anchor.subject)
 
 
+# ---------------------------------------------------------------- after PUBLIC_BASE_URL changed
+
+def certificate_of(credential):
+    return x509.load_pem_x509_certificate(credential.certificate_pem.encode())
+
+
+def pointing_elsewhere():
+    """The people's and seals' certificates in use whose OCSP or CRL pointer is not the current
+    PUBLIC_BASE_URL's (validators would ask an address that may no longer answer)."""
+    rows = (db.session.query(Credential).filter(Credential.active.is_(True), Credential.revoked_at.is_(None),
+                                                Credential.kind.in_(trust.LOCAL_KINDS))
+            .order_by(Credential.id).all())
+    return [c for c in rows if not c.expired and not authority.points_at(certificate_of(c), trust.base_url())]
+
+
+def recertify(actor, credential):
+    """A new certificate for the holder's same key, pointing at the current PUBLIC_BASE_URL.
+
+    The key is a PKCS#12 under a PIN the server never knows, so it cannot be re-keyed here; the
+    public key in the certificate is all a new certificate needs. Signing then presents the new
+    certificate with the old key (_Unlocked). The previous certificate is retired but not revoked:
+    the key is the same and the signatures made with it stand."""
+    policy.require(policy.may_manage_keys, actor)
+    renewed = authority.recertify(trust.keys_dir(), certificate_of(credential), base_url=trust.base_url(),
+                                  policy_oid=trust.certificate_policy())
+    credential.active = False
+    successor = _from_certificate(renewed, kind=credential.kind, user_id=credential.user_id,
+                                  unit_id=credential.unit_id, pkcs12=credential.pkcs12,
+                                  failed_pins=credential.failed_pins, locked_until=credential.locked_until)
+    db.session.add(successor)
+    db.session.flush()
+    audit.record(actor, 'recertify_certificate', credential.user or credential.unit, serial=successor.serial,
+                 replaces=credential.serial, base_url=trust.base_url())
+    return successor
+
+
+def reissue_for_public_address(actor):
+    """Point the authority's certificates at the current PUBLIC_BASE_URL: the TSA's (same key, the old
+    certificate kept for the time stamps it made) and every person's and seal's in use.
+
+    Returns (the new TSA certificate or None if it already pointed there, [(old, new) credentials]).
+    The root has no pointers and stays; so does the OCSP responder's certificate (ocsp-nocheck)."""
+    policy.require(policy.may_manage_keys, actor)
+    trust.ensure_pki()
+    tsa = authority.reissue_tsa(trust.keys_dir(), base_url=trust.base_url(), policy_oid=trust.certificate_policy())
+    if tsa is not None:
+        audit.record(actor, 'reissue_tsa', serial=format(tsa.serial_number, 'x'), base_url=trust.base_url())
+    return tsa, [(credential, recertify(actor, credential)) for credential in pointing_elsewhere()]
+
+
 # ---------------------------------------------------------------- opening a key under its PIN
 
 def unlocked_key(credential, pin):
@@ -246,6 +313,8 @@ class _Unlocked:
                 signer = self._context.__enter__()
             else:
                 signer = keystore.load_pkcs12_signer(self.credential.pkcs12, self.pin)
+                if self.credential.kind in trust.LOCAL_KINDS:  # the key may have been recertified since
+                    signer = keystore.with_certificate(signer, certificate_of(self.credential))
         except WrongPin:
             raise _wrong_pin(self.credential) from None
         except (TokenError, InvalidCredential) as exc:

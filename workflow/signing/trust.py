@@ -33,13 +33,47 @@ def base_url():
     return current_app.config['PUBLIC_BASE_URL'].rstrip('/')
 
 
+def certificate_policy():
+    return current_app.config.get('CERTIFICATE_POLICY_OID', authority.DEFAULT_POLICY_OID)
+
+
+def tsa_policy():
+    return current_app.config.get('TSA_POLICY_OID', timestamps.DEFAULT_POLICY)
+
+
 def organisation_name():
     return current_app.config.get('PKI_ORGANISATION', 'UBND huyện Cờ Đỏ')
 
 
 def ensure_pki():
     """Create the local root CA, TSA and OCSP signer if missing (never overwrites)."""
-    return authority.init_pki(keys_dir(), organisation_name(), base_url=base_url())
+    return authority.init_pki(keys_dir(), organisation_name(), base_url=base_url(), policy_oid=certificate_policy())
+
+
+SERVICE_CERTIFICATES = ('root', 'tsa', 'ocsp')
+
+
+def public_addresses():
+    """The public address and the OCSP, CRL and TSA addresses certificates issued now carry."""
+    base = base_url()
+    return {'public': base, 'ocsp': base + authority.OCSP_PATH, 'crl': base + authority.CRL_PATH,
+            'tsa': current_app.config.get('TSA_URL') or base + authority.TSA_PATH}
+
+
+def service_certificates():
+    """The authority's own certificates (root, TSA, OCSP responder) with the addresses they point
+    validators at and whether those are the current public address's; [] before `pki init`."""
+    try:
+        return [_service_row(stem, authority.load_certificate(keys_dir(), stem)) for stem in SERVICE_CERTIFICATES]
+    except PkiNotInitialised:
+        return []
+
+
+def _service_row(stem, certificate):
+    ocsp, crl = authority.revocation_pointers(certificate)
+    return {'name': stem, 'subject': certificate.subject.rfc4514_string(),
+            'serial': format(certificate.serial_number, 'x'), 'not_after': certificate.not_valid_after_utc,
+            'ocsp': ocsp, 'crl': crl, 'current': authority.points_at(certificate, base_url())}
 
 
 def _local_root():
@@ -104,7 +138,7 @@ def ocsp_answer(request_der):
 
 
 def tsa_answer(request_der):
-    return timestamps.tsa_response(keys_dir(), request_der)
+    return timestamps.tsa_response(keys_dir(), request_der, policy=tsa_policy())
 
 
 def timestamper():
@@ -114,10 +148,12 @@ def timestamper():
     certificate caches serve every signature instead of being rebuilt for each one."""
     url = current_app.config.get('TSA_URL')
     tsa_pem = keys_dir() / 'tsa.pem'
-    key = ('url', url) if url else ('local', str(tsa_pem), tsa_pem.stat().st_mtime_ns if tsa_pem.exists() else 0)
+    key = ('url', url) if url else ('local', str(tsa_pem), tsa_pem.stat().st_mtime_ns if tsa_pem.exists() else 0,
+                                    tsa_policy())
     cache = current_app.extensions.setdefault('timestampers', {})
     if key not in cache:
-        cache[key] = HTTPTimeStamper(url, timeout=10) if url else timestamps.local_timestamper(keys_dir())
+        cache[key] = (HTTPTimeStamper(url, timeout=10) if url
+                      else timestamps.local_timestamper(keys_dir(), policy=tsa_policy()))
     return cache[key]
 
 

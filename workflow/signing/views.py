@@ -15,7 +15,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..storage import blobs
 from ..unit_of_work import attempt
-from . import credentials, stamps
+from . import credentials, stamps, trust
 from .forms import ApproveAnchorForm, CertificateForm, Pkcs12Form, RevokeForm, SealForm, SignatureImageForm, TokenForm
 from .models import TrustAnchor
 
@@ -192,14 +192,28 @@ def seal_image(unit_id):
     return _png(stamps.stamp_image(unit=unit))
 
 
-# ---------------------------------------------------------------- trust anchors
+# ---------------------------------------------------------------- the local PKI and trust anchors
 
 @bp.get('/admin/trust-anchors')
 @login_required
 def trust_anchors():
     policy.require(policy.may_manage_keys, current_user)
     anchors = db.session.query(TrustAnchor).order_by(TrustAnchor.approved_at.isnot(None), TrustAnchor.id).all()
-    return render_template('signing/trust_anchors.html', anchors=anchors, form=ApproveAnchorForm())
+    return render_template('signing/trust_anchors.html', anchors=anchors, form=ApproveAnchorForm(),
+                           addresses=trust.public_addresses(), services=trust.service_certificates(),
+                           elsewhere=credentials.pointing_elsewhere())
+
+
+@bp.post('/admin/pki/reissue')
+@login_required
+def reissue_for_public_address():
+    policy.require(policy.may_manage_keys, current_user)
+    if not ApproveAnchorForm().validate_on_submit():
+        abort(400)
+    tsa, renewed = credentials.reissue_for_public_address(current_user)
+    flash(_('Đã cấp lại %(count)d chứng thư theo địa chỉ %(url)s.', count=len(renewed) + (tsa is not None),
+            url=trust.base_url()), 'success')
+    return redirect(url_for('signing.trust_anchors'))
 
 
 @bp.post('/admin/trust-anchors/<int:anchor_id>/approve')

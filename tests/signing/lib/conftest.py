@@ -14,6 +14,8 @@ from workflow.signing.lib import authority, decree30, keystore, revocation
 
 FIXTURES = Path(__file__).parents[2] / 'fixtures'
 ORG = 'UBND huyện Cờ Đỏ'
+UNIT_CODE = 'H17.07'
+POLICY_OID = '2.16.704.1.99.7'  # a deployment's own certificate policy, not the default
 
 
 def fixture_bytes(name):
@@ -48,13 +50,15 @@ class Pki:
         """A new context for each step (pades.ValidationData): what it fetches is fetched then."""
         return self.validation_context()
 
-    def person(self, full_name='Nguyễn Văn Mến', title='Chủ tịch', pin='1234'):
+    def person(self, full_name='Nguyễn Văn Mến', title='Chủ tịch', pin='1234', serial_number='chutich'):
         return self.records.note_issued(authority.issue_person_certificate(
-            self.keys_dir, full_name=full_name, title=title, unit_name=ORG, pin=pin, base_url=self.base_url))
+            self.keys_dir, full_name=full_name, title=title, unit_name=ORG, pin=pin, serial_number=serial_number,
+            base_url=self.base_url, policy_oid=POLICY_OID))
 
     def organisation(self, pin='5678'):
         return self.records.note_issued(authority.issue_organisation_certificate(
-            self.keys_dir, org_name=ORG, pin=pin, base_url=self.base_url))
+            self.keys_dir, org_name=ORG, pin=pin, organization_identifier=UNIT_CODE, base_url=self.base_url,
+            policy_oid=POLICY_OID))
 
 
 def _der(cert):
@@ -69,7 +73,7 @@ def local_pki(tmp_path_factory):
     # The server must exist before certificates can point at it: bind first, then issue.
     records = CertificateRecords(keys_dir)
     server = start_pki_server(keys_dir, records)
-    authority.init_pki(keys_dir, ORG, base_url=server.base_url)
+    authority.init_pki(keys_dir, ORG, base_url=server.base_url, policy_oid=POLICY_OID)
     yield Pki(keys_dir, server, records)
     server.shutdown()
 

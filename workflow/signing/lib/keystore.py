@@ -87,6 +87,18 @@ def load_pkcs12_signer(pkcs12_bytes: bytes, pin: str) -> LoadedKeySigner:
     return signer
 
 
+def with_certificate(signer: LoadedKeySigner, certificate: x509.Certificate) -> LoadedKeySigner:
+    """The same key presenting `certificate` instead of the one in its PKCS#12 (a re-certified key).
+
+    Raises InvalidCredential if the certificate is not for this key."""
+    if certificate.public_key() != signer._key.public_key():
+        raise InvalidCredential('the certificate is not for this key')
+    if signer.signing_cert.dump() == certificate.public_bytes(serialization.Encoding.DER):
+        return signer
+    chain = [x509.load_der_x509_certificate(c.dump()) for c in signer.cert_registry]
+    return LoadedKeySigner(signer._key, certificate, chain)
+
+
 def import_pkcs12(pkcs12_bytes: bytes, password: str) -> ImportedCredential:
     """Read a PKCS#12 issued elsewhere; return its certificate and chain (the key stays inside)."""
     _key, certificate, chain = _open_pkcs12(pkcs12_bytes, password)

@@ -38,12 +38,19 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from .authority import load_authority, root_certificate
 
-POLICY = '1.3.6.1.4.1.59350.1.1'  # private-arc placeholder for "local district TSA policy"
+# The deployment's TSA policy; a placeholder under a private-enterprise-style arc that a deployment
+# replaces with its own (TSA_POLICY_OID, docs/production.md).
+DEFAULT_POLICY = '1.3.6.1.4.1.59350.1.1'
+ACCURACY_SECONDS = 1  # the host's clock is NTP-disciplined well within this (docs/production.md)
 
 
 class LocalTimeStamper(DummyTimeStamper):
-    def __init__(self, certificate: x509.Certificate, key, chain: list[x509.Certificate]):
-        self._key = key
+    """The local TSA: TSTInfo under the deployment's policy with an accuracy, signed with the TSA's key,
+    naming its certificate by SHA-256 (ESS signing-certificate-v2, RFC 5035)."""
+
+    def __init__(self, certificate: x509.Certificate, key, chain: list[x509.Certificate], *,
+                 policy: str = DEFAULT_POLICY):
+        self._key, self._policy = key, policy
         super().__init__(
             tsa_cert=_to_asn1(certificate),
             tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
@@ -54,7 +61,8 @@ class LocalTimeStamper(DummyTimeStamper):
 
     def _build_tst_info(self, message_imprint, dt, req) -> tsp.TSTInfo:
         info = super()._build_tst_info(message_imprint, dt, req)
-        info['policy'] = tsp.ObjectIdentifier(POLICY)
+        info['policy'] = tsp.ObjectIdentifier(self._policy)
+        info['accuracy'] = tsp.Accuracy({'seconds': ACCURACY_SECONDS})
         return info
 
     def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt):
@@ -85,14 +93,14 @@ class LocalTimeStamper(DummyTimeStamper):
 
 @lru_cache(maxsize=16)
 def _signing_certificate(certificate_der: bytes) -> bytes:
-    """The ESS signing-certificate attribute, encoded once per TSA certificate.
+    """The ESS signing-certificate-v2 attribute (SHA-256), encoded once per TSA certificate.
 
     Built from Python values, asn1crypto re-encodes the issuer name part by
     part on every response (~3 ms); parsed from DER it is copied as is.
     """
     certificate = asn1_x509.Certificate.load(certificate_der)
-    return simple_cms_attribute('signing_certificate',
-                                general.as_signing_certificate(certificate)).dump()
+    return simple_cms_attribute('signing_certificate_v2',
+                                general.as_signing_certificate_v2(certificate, 'sha256')).dump()
 
 
 def _to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -213,20 +221,20 @@ def _tls_context() -> ssl.SSLContext:
 # --- the local authority's TSA -------------------------------------------------
 
 
-def tsa_response(keys_dir, request_der: bytes) -> bytes:
+def tsa_response(keys_dir, request_der: bytes, *, policy: str = DEFAULT_POLICY) -> bytes:
     """Answer an RFC 3161 TimeStampReq with a TimeStampResp signed by the TSA key."""
     try:
         request = tsp.TimeStampReq.load(request_der)
         request.native  # noqa: B018 (force a full parse so garbage fails here)
     except ValueError:
         return _tsa_rejection('bad_data_format')
-    return local_timestamper(keys_dir).request_tsa_response(request).dump()
+    return local_timestamper(keys_dir, policy=policy).request_tsa_response(request).dump()
 
 
-def local_timestamper(keys_dir) -> LocalTimeStamper:
+def local_timestamper(keys_dir, *, policy: str = DEFAULT_POLICY) -> LocalTimeStamper:
     """An in-process TimeStamper backed by this PKI's TSA key (for the embedded mode)."""
     tsa = load_authority(keys_dir, 'tsa')
-    return LocalTimeStamper(tsa.certificate, tsa.key, [root_certificate(keys_dir)])
+    return LocalTimeStamper(tsa.certificate, tsa.key, [root_certificate(keys_dir)], policy=policy)
 
 
 def _tsa_rejection(failure: str) -> bytes:
