@@ -66,8 +66,9 @@ def proposal(viewer, document, image=None):
     pdf_bytes = blobs().get(document.sha256)
     try:
         where = proposed_placement(viewer, pdf_bytes, image)
-        pages = len(read_pdf(pdf_bytes).pages)
-        page = read_pdf(pdf_bytes).pages[min(where.page, pages - 1)]
+        reader = read_pdf(pdf_bytes)
+        pages = len(reader.pages)
+        page = reader.pages[min(where.page, pages - 1)]
     except SigningError:
         return None
     x1, _y1, _x2, y2 = where.box

@@ -18,7 +18,7 @@ from tests.signing.lib.conftest import fixture_bytes
 from tests.signing.lib.test_rendering import DPI, _page_height, _render, _top_left, _words
 from tests.support import pdfs
 from workflow.signing.lib import decree30, keystore
-from workflow.signing.lib.placement import MM, automatic_signer_placement
+from workflow.signing.lib.placement import MM, Placement, automatic_signer_placement
 from workflow.signing.lib.validation import verify_pdf
 
 SIGNATURE_PNG = 'chu-ky-nguyen-van-men.png'
@@ -210,3 +210,17 @@ def test_a_full_page_gets_a_new_page_for_the_signature(local_pki, deputy, organi
 def test_a_scanned_page_counts_as_full(local_pki):
     where = automatic_signer_placement(fixture_bytes('ban-scan-giay.pdf'), ['CHỦ TỊCH'], image_size=(480, 200))
     assert where.new_page and where.page == 1 and where.basis == 'new_page'
+
+
+def test_once_signed_a_full_document_gets_no_new_page(local_pki, deputy):
+    """A page added after a signature would break it: a second signer is placed on an existing page."""
+    signed = decree30.sign_as_signer(
+        pdfs.full_letter(), deputy, title='CHỦ TỊCH', full_name='Lê Thị Hồng Nhung', signature_png=_opaque_png(),
+        timestamper=local_pki.timestamper, placement=Placement(0, (360, 40, 560, 100)))
+    where = automatic_signer_placement(signed, ['CHỦ TỊCH'], image_size=(480, 200), full_name='Trần Văn Hai')
+    assert not where.new_page and where.page == 0
+    again = decree30.sign_as_signer(signed, deputy, title='CHỦ TỊCH', full_name='Trần Văn Hai',
+                                    signature_png=_opaque_png(), timestamper=local_pki.timestamper,
+                                    placement=where, field_name='signer-2')
+    report = verify_pdf(again, [local_pki.root])
+    assert report['valid'] and len(report['signatures']) == 2, report
