@@ -16,8 +16,10 @@ def nss_database(directory, root_pem):
 
 
 def pdfsig(pdf_bytes, nss_dir, tmp_path):
-    """[{'valid': bool, 'trusted': bool, 'total': bool, 'field': str, 'text': str}] per signature.
-    pdfsig exits 0 even for invalid signatures, so only its words count."""
+    """[{'valid': bool, 'trusted': bool, 'total': bool, 'field': str, 'timestamp': bool, 'text': str}] per
+    signature, with poppler's default (online) revocation checking. pdfsig exits 0 even for invalid
+    signatures, so only its words count. poppler 22.12 does not verify document time stamps
+    (ETSI.RFC3161): for those ('timestamp': True) it reports the type unknown and nothing verified."""
     path = Path(tmp_path) / 'checked.pdf'
     path.write_bytes(pdf_bytes)
     out = subprocess.run(['pdfsig', '-nssdir', f'sql:{nss_dir}', str(path)], capture_output=True, text=True,
@@ -28,5 +30,6 @@ def pdfsig(pdf_bytes, nss_dir, tmp_path):
         'trusted': 'Certificate Validation: Certificate is Trusted' in block,
         'total': 'Total document signed' in block and 'Not total document signed' not in block,
         'field': (re.findall(r'Signature Field Name: (\S+)', block) or [''])[0],
+        'timestamp': (re.findall(r'Signature Field Name: (\S+)', block) or [''])[0].startswith('doc-timestamp-'),
         'text': block,
     } for block in blocks]

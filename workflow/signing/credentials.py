@@ -19,7 +19,7 @@ from ..errors import BadInput, Conflict, DomainError, NotAllowed
 from ..extensions import db
 from ..timeutil import aware, now, vn
 from . import trust
-from .lib import authority, keystore
+from .lib import authority, keystore, revocation
 from .lib.errors import InvalidCredential, TokenError, WrongPin
 from .models import MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, TrustAnchor
 from .stamps import store_png
@@ -77,7 +77,8 @@ def _check_new_pin(pin):
 
 
 def _revoke(credential, reason):
-    credential.revoked_at, credential.revocation_reason = now(), reason
+    # to the second, rounded up as CRLs and OCSP answers will say it (see lib/revocation.py)
+    credential.revoked_at, credential.revocation_reason = revocation.to_the_second(now()), reason
 
 
 def _retire(credentials, reason='superseded'):

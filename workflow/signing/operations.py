@@ -124,7 +124,10 @@ def sign_as_person(person, pin, pdf_bytes, *, page=None, box=None):
             signed = decree30.sign_as_signer(
                 pdf_bytes, signer, title=(person.title or '').upper(), full_name=person.full_name,
                 signature_png=blobs().get(image.sha256), timestamper=trust.timestamper(), placement=placement,
-                field_name=field)
+                field_name=field, validation_context=trust.validation_context,
+                # our own certificates carry their validation data (B-LT); an imported one, whose CA's
+                # revocation data this server does not fetch, signs B-T and is vouched for at issuance
+                embed_validation_info=credential.kind in trust.LOCAL_KINDS)
         except SigningError as exc:
             raise SignatureNotMade(exc) from None
         except (PdfError, PyHankoSigningError, ValueError) as exc:
@@ -148,7 +151,7 @@ class Sealer:
         filled into the blanks the leader's signature prepared (or, on a document without them, a
         stamp at the top right)."""
         options = dict(seal_png=self.seal_png, number_notation=number, issued_on=issued_on,
-                       timestamper=trust.timestamper(), validation_context=trust.validation_context())
+                       timestamper=trust.timestamper(), validation_context=trust.validation_context)
         try:
             try:
                 data = decree30.issue_document(pdf_bytes, self.signer, **options)
@@ -164,7 +167,7 @@ class Sealer:
         try:
             data = decree30.sign_attachment(pdf_bytes, self.signer, number_notation=number,
                                             timestamper=trust.timestamper(),
-                                            validation_context=trust.validation_context())
+                                            validation_context=trust.validation_context)
         except SigningError as exc:
             raise _issuance_failed(exc) from None
         return Signed(data, self.credential, decree30.ATTACHMENT_FIELD)
@@ -195,7 +198,7 @@ def organisation_seal(unit, pin):
 
 def archive_stamp(pdf_bytes):
     """The document with an archive timestamp added (PAdES B-LTA)."""
-    return pades.archive_timestamp(pdf_bytes, trust.timestamper(), trust.validation_context())
+    return pades.archive_timestamp(pdf_bytes, trust.timestamper(), trust.validation_context)
 
 
 def note_signature(document_id, *, user, credential, role, field, before, after):

@@ -7,6 +7,7 @@ the OCSP answers are built from them (KEYS_DIR holds only the authority's keys, 
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import aware
-from .lib import authority, revocation, timestamps
+from .lib import authority, pades, revocation, timestamps
 from .lib.errors import PkiNotInitialised
 from .models import Credential, TrustAnchor
 
@@ -124,8 +125,31 @@ def _asn1(certificate):
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
-def validation_context():
-    """For embedding validation data (B-LT): our roots and our current CRL, no network needed."""
+def validation_context(pdf_bytes=b''):
+    """For embedding validation data, made now, without the network: our roots, our current CRL and,
+    for every certificate of ours that signed in `pdf_bytes` (signers, time-stamp authorities) and for
+    the TSA, an OCSP answer from our responder. Made after every time stamp already in the document,
+    so that validators counting only revocation data issued after a signature's time stamp (EU DSS's
+    freshness check) count it. Passed as a function (pades.ValidationData), it is made at each step."""
     crl = current_crl()
+    ocsps = [asn1_ocsp.OCSPResponse.load(answer) for answer in _fresh_ocsp_answers(pdf_bytes)]
+    # Rounded up to the second, data made now may be dated just ahead of the context's moment.
     return ValidationContext(trust_roots=[_asn1(c) for c in trust_roots()],
-                             crls=[asn1_crl.CertificateList.load(crl)] if crl else [], allow_fetching=False)
+                             crls=[asn1_crl.CertificateList.load(crl)] if crl else [], ocsps=ocsps,
+                             allow_fetching=False, retroactive_revinfo=True)
+
+
+def _fresh_ocsp_answers(pdf_bytes):
+    if not _local_root():
+        return []
+    certificates = [x509.load_der_x509_certificate(c.dump()) for c in pades.certificates_in_signatures(pdf_bytes)]
+    certificates.append(authority.tsa_certificate(keys_dir()))
+    seen, answers = set(), []
+    for certificate in certificates:
+        if certificate.serial_number in seen:
+            continue
+        seen.add(certificate.serial_number)
+        answer = revocation.ocsp_response_for(keys_dir(), certificate, certificate_status)
+        if answer is not None:
+            answers.append(answer)
+    return answers

@@ -52,9 +52,11 @@ def signature_check_of(data):
 
 
 def fully_signed(data, *, signatures_needed):
-    """Whether the document verifies and carries at least that many signatures."""
+    """Whether the document verifies and carries at least that many signatures (document time stamps,
+    which carry validation data, do not count)."""
     report = verify_bytes(data)
-    return report['valid'] and len(report['signatures']) >= signatures_needed
+    signatures = [s for s in report['signatures'] if s.get('type') == 'signature']
+    return report['valid'] and len(signatures) >= signatures_needed
 
 
 def carries_signatures(documents, *, judged=False):

@@ -40,8 +40,13 @@ class Pki:
         return revocation.build_crl(self.keys_dir, self.records.revocations())
 
     def validation_context(self):
+        # revocation data fetched now may be dated up to a second ahead (rounded up, never back)
         return ValidationContext(trust_roots=[_der(self.root)], allow_fetching=True,
-                                 revocation_mode='hard-fail')
+                                 revocation_mode='hard-fail', retroactive_revinfo=True)
+
+    def validation_data(self, _pdf_bytes=b''):
+        """A new context for each step (pades.ValidationData): what it fetches is fetched then."""
+        return self.validation_context()
 
     def person(self, full_name='Nguyễn Văn Mến', title='Chủ tịch', pin='1234'):
         return self.records.note_issued(authority.issue_person_certificate(
@@ -94,7 +99,7 @@ def issued(local_pki, organisation, signed_by_leader):
     return decree30.issue_document(
         signed_by_leader, organisation[1], seal_png=fixture_bytes('con-dau-ubnd-huyen-co-do.png'),
         number_notation='01/QĐ-UBND', issued_on=dt.date(2026, 1, 5),
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+        timestamper=local_pki.timestamper, validation_context=local_pki.validation_data)
 
 
 @pytest.fixture(scope='session')
@@ -121,7 +126,8 @@ def pdfsig(local_pki, tmp_path_factory):
         pdf.write_bytes(pdf_bytes)
         out = subprocess.run(['pdfsig', '-nssdir', f'sql:{nss}', str(pdf)], capture_output=True,
                              text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
-        blocks = re.split(r'\nSignature #\d+:', out)[1:]
+        blocks = [b for b in re.split(r'\nSignature #\d+:', out)[1:]
+                  if 'The signature form field is not signed' not in b]  # the seal's field, still empty
         return sorted(blocks, key=signed_end), out
     return run
 

@@ -3,7 +3,6 @@ which certificates were issued and revoked (what the app keeps in its database; 
 none). The app serves the same functions from its API; the library's tests need no app."""
 
 import base64
-import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
@@ -22,7 +21,7 @@ class CertificateRecords:
         return credential
 
     def revoke(self, serial, *, reason='unspecified'):
-        self.revoked[serial] = (dt.datetime.now(dt.timezone.utc).replace(microsecond=0), reason)
+        self.revoked[serial] = (revocation.now_to_the_second(), reason)
 
     def revocations(self):
         return [(serial, at, reason) for serial, (at, reason) in self.revoked.items()]

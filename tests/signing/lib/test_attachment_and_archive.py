@@ -22,9 +22,10 @@ def test_attachment_is_signed_top_right_with_number_and_iso_time(local_pki, orga
     assert '01/QĐ-UBND' in text
     assert re.search(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00', text), text
     report = verify_pdf(signed, [local_pki.root])
-    assert report['valid'] and report['signatures'][0]['level'] == 'B-LT', report
-    [block], out = pdfsig(signed)  # B-LT, and still the whole file signed
-    assert 'Total document signed' in block and 'Not total' not in block, out
+    assert report['valid'] and report['signatures'][0]['level'] == 'B-LTA', report
+    # its own validation data, made after its time stamp, in a document time stamp covering the file
+    [block, stamp], out = pdfsig(signed)
+    assert 'Total document signed' in stamp and 'Not total' not in stamp, out
     assert 'Signature is Valid' in block and 'Certificate is Trusted' in block, out
 
 
@@ -41,7 +42,7 @@ def test_explicit_page_and_box_are_honoured(local_pki, leader):
 
 def test_archive_timestamp_makes_b_lta(local_pki, issued, pdfsig):
     archived = pades.archive_timestamp(issued, local_pki.timestamper,
-                                        local_pki.validation_context())
+                                        local_pki.validation_data)
     report = verify_pdf(archived, [local_pki.root])
     assert report['valid'], report
     kinds = [s['type'] for s in report['signatures']]
@@ -50,7 +51,7 @@ def test_archive_timestamp_makes_b_lta(local_pki, issued, pdfsig):
     organisation = next(s for s in report['signatures'] if s['field'] == 'organisation')
     assert organisation['level'] == 'B-LTA'
     blocks, out = pdfsig(archived)
-    assert len(blocks) == 3 and 'Total document signed' in blocks[-1], out
+    assert len(blocks) == 4 and 'Total document signed' in blocks[-1], out
     for block in blocks[:2]:  # poppler 22.12 does not verify document timestamps (ETSI.RFC3161)
         assert 'Signature is Valid' in block and 'Certificate is Trusted' in block, out
 
@@ -59,7 +60,7 @@ def _attachment(local_pki, organisation):
     from workflow.signing.lib import decree30
     return decree30.sign_attachment(
         fixture_bytes('phu-luc-chi-tieu.pdf'), organisation[1], number_notation='01/QĐ-UBND',
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+        timestamper=local_pki.timestamper, validation_context=local_pki.validation_data)
 
 
 def test_placement_helpers_are_plain_values():

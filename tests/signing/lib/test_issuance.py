@@ -38,11 +38,12 @@ def test_leader_signature_alone_is_valid_b_t(local_pki, signed_by_leader):
 def test_issuance_keeps_the_leader_signature_valid_with_form_filling_only(local_pki, issued):
     report = verify_pdf(issued, [local_pki.root])
     assert report['valid'], report
-    leader, organisation = report['signatures']
+    leader, organisation, stamp = report['signatures']
     assert leader['field'] == 'signer' and organisation['field'] == 'organisation'
+    assert stamp['type'] == 'document_timestamp'
     assert leader['modification_level'] in ('NONE', 'LTA_UPDATES', 'FORM_FILLING')
     assert leader['modified_after_signing'] and 'issue_number' in leader['changes']
-    assert leader['level'] == 'B-LT' and organisation['level'] == 'B-LT'
+    assert leader['level'] == 'B-LTA' and organisation['level'] == 'B-LTA'
     assert not leader['revoked'] and not organisation['revoked']
 
 
@@ -70,27 +71,28 @@ def test_seal_covers_the_left_third_of_the_signature_image(issued):
 
 def test_poppler_pdfsig_trusts_both_signatures_and_the_last_covers_everything(issued, pdfsig):
     blocks, out = pdfsig(issued)
-    assert len(blocks) == 2, out
-    for block in blocks:
+    assert len(blocks) == 3, out
+    leader, organisation, stamp = blocks
+    for block in (leader, organisation):
         assert 'Signature Validation: Signature is Valid' in block, out
         assert 'Certificate Validation: Certificate is Trusted' in block, out
-    leader, last = blocks
     assert 'Signature Field Name: signer' in leader and 'Not total document signed' in leader
-    # The validation data (B-LT) is in the organisation's own signed revision: nothing after it.
-    assert 'Signature Field Name: organisation' in last, out
-    assert 'Total document signed' in last and 'Not total document signed' not in last, out
-    assert signed_end(last) == len(issued)
+    assert 'Signature Field Name: organisation' in organisation, out
+    # The seal's validation data sits in the document time stamp's signed revision: nothing after it.
+    assert 'Total document signed' in stamp and 'Not total document signed' not in stamp, out
+    assert signed_end(stamp) == len(issued)
 
 
 def test_issuance_embeds_validation_data_for_both_signatures(local_pki, issued):
     report = verify_pdf(issued, [local_pki.root])
-    assert [s['level'] for s in report['signatures']] == ['B-LT', 'B-LT'], report
+    assert [s['level'] for s in report['signatures']] == ['B-LTA', 'B-LTA', 'B-LTA'], report
     reader = PdfFileReader(BytesIO(issued))
-    assert reader.xrefs.total_revisions == 3  # original, leader, organisation: no DSS-only update
-    for sig in reader.embedded_signatures:
+    # original, leader, organisation, document time stamp: no unsigned DSS-only update
+    assert reader.xrefs.total_revisions == 4
+    for sig in reader.embedded_signatures[:2]:
         status = _validate_from_embedded_data_only(sig, local_pki.root)
         assert status.intact and status.valid and status.trusted, status.pretty_print_details()
-        assert status.modification_level in (ModificationLevel.NONE,
+        assert status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                                              ModificationLevel.FORM_FILLING)
 
 
@@ -111,17 +113,20 @@ def test_leader_revoked_after_issuance_still_validates_offline(local_pki, organi
     issued = decree30.issue_document(
         signed, organisation[1], seal_png=fixture_bytes('con-dau-ubnd-huyen-co-do.png'),
         number_notation='02/QĐ-UBND', issued_on=dt.date(2026, 1, 6),
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+        timestamper=local_pki.timestamper, validation_context=local_pki.validation_data)
     time.sleep(1.2)  # revocation times have one-second resolution
     local_pki.revoke(credential.serial, reason='key_compromise')
     current_crl = local_pki.crl()
+    revoked_at = local_pki.records.revoked[credential.serial][0]
+    while dt.datetime.now(dt.timezone.utc) <= revoked_at:  # in force from that whole second on
+        time.sleep(0.05)
 
     # Offline, from the embedded data only; then also knowing the current CRL (as the app does).
     for crls in ([], [current_crl]):
         report = verify_pdf(issued, [local_pki.root], allow_fetching=False, crls=crls)
         assert report['valid'], report
-        leader_entry, organisation_entry = report['signatures']
-        assert leader_entry['level'] == 'B-LT' and organisation_entry['level'] == 'B-LT'
+        leader_entry, organisation_entry, _stamp = report['signatures']
+        assert leader_entry['level'] == 'B-LTA' and organisation_entry['level'] == 'B-LTA'
         assert not leader_entry['revoked'] and not leader_entry['errors']
     leader_sig = PdfFileReader(BytesIO(issued)).embedded_signatures[0]
     status = _validate_from_embedded_data_only(leader_sig, local_pki.root)

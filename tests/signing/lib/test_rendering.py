@@ -39,14 +39,14 @@ def issued_cong_van(local_pki, organisation):
     return decree30.issue_document(
         signed, organisation[1], seal_png=fixture_bytes('con-dau-ubnd-huyen-co-do.png'),
         number_notation='03/UBND-VP', issued_on=dt.date(2026, 3, 5),
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+        timestamper=local_pki.timestamper, validation_context=local_pki.validation_data)
 
 
 @pytest.fixture(scope='module')
 def attachment(local_pki, organisation):
     return decree30.sign_attachment(
         fixture_bytes('phu-luc-chi-tieu.pdf'), organisation[1], number_notation='03/QĐ-UBND',
-        timestamper=local_pki.timestamper, validation_context=local_pki.validation_context())
+        timestamper=local_pki.timestamper, validation_context=local_pki.validation_data)
 
 
 # --- number and date -----------------------------------------------------------------
@@ -138,11 +138,12 @@ def test_signature_image_fills_the_gap_between_title_and_name(document, source, 
 def test_cong_van_signatures_validate(local_pki, issued_cong_van, pdfsig):
     report = verify_pdf(issued_cong_van, [local_pki.root])
     assert report['valid'], report
-    leader, organisation = report['signatures']
+    leader, organisation, stamp = report['signatures']
     assert leader['modification_level'] in ('NONE', 'LTA_UPDATES', 'FORM_FILLING')
+    assert stamp['type'] == 'document_timestamp'
     blocks, out = pdfsig(issued_cong_van)
-    assert len(blocks) == 2, out
-    for block in blocks:
+    assert len(blocks) == 3, out
+    for block in blocks[:2]:
         assert 'Signature is Valid' in block and 'Certificate is Trusted' in block, out
     assert 'Total document signed' in blocks[-1] and 'Not total' not in blocks[-1], out
 

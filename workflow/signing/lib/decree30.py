@@ -4,12 +4,20 @@
    revision prepares the blanks for the number and date and an empty field for
    the organisation's seal.  The signer's own field is created first in that
    revision, so its widget precedes the seal's in the page's /Annots and
-   viewers paint the seal over the left third of the handwritten image.
+   viewers paint the seal over the left third of the handwritten image.  The
+   signature locks every form field except the blanks and the seal's field
+   (FieldMDP), so that only issuance may fill them.
 2. :func:`issue_document` — at issuance the clerk fills number and date and
-   signs with the organisation's certificate behind the seal image; the
-   validation data for both signatures goes into that same revision (B-LT).
+   signs with the organisation's certificate behind the seal image, locking
+   every field and any further change (FieldMDP ``/All``, ``/P`` 1).  The
+   validation data of the earlier signatures goes into that same revision,
+   made after their time stamps; then a document time stamp adds, in its own
+   signed revision, the validation data of the seal's signature made after the
+   seal's time stamp (B-LTA: every signature has revocation data issued after
+   it, and the last signature covers the whole file).
 3. :func:`sign_attachment` — the clerk signs each attachment file: no image,
-   number and signing time at the top right of page 1 (B-LT).
+   number and signing time at the top right of page 1, locking everything,
+   with its validation data made afterwards in the same way (B-LTA).
 """
 
 import datetime as dt
@@ -21,12 +29,20 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko_certvalidator import ValidationContext
 
 from . import acroform
 from . import appearance as stamps
 from .errors import FieldNotFound
-from .pades import FieldToAdd, open_for_update, sign_pdf
+from .pades import (
+    LOCK_EVERYTHING,
+    FieldLock,
+    FieldToAdd,
+    ValidationData,
+    archive_timestamp,
+    context_for,
+    open_for_update,
+    sign_pdf,
+)
 from .placement import (
     Placement,
     attachment_placement,
@@ -39,12 +55,15 @@ from .placement import (
 SIGNER_FIELD = 'signer'
 ORGANISATION_FIELD = 'organisation'
 ATTACHMENT_FIELD = 'attachment'
+ISSUANCE_BLANKS = ('issue_number', 'issue_day', 'issue_month', 'issue_year')
+# The leader's signature locks every field but what issuance fills.
+SIGNER_LOCK = FieldLock(spared=(*ISSUANCE_BLANKS, ORGANISATION_FIELD))
 
 
 def sign_as_signer(pdf_bytes: bytes, signer: signers.Signer, *, title: str, full_name: str,
                    signature_png: bytes, timestamper: TimeStamper,
                    placement: Placement | None = None, field_name: str = SIGNER_FIELD,
-                   validation_context: ValidationContext | None = None,
+                   validation_context: ValidationData | None = None,
                    embed_validation_info: bool = False) -> bytes:
     """The signer's visible signature (B-T), under the printed ``title``.
 
@@ -63,48 +82,60 @@ def sign_as_signer(pdf_bytes: bytes, signer: signers.Signer, *, title: str, full
                                     placement=placement)
     return sign_pdf(pdf_bytes, signer, field_name=field_name, box=placement.box,
                     page=placement.page, appearance=look, timestamper=timestamper,
-                    validation_context=validation_context,
+                    validation_context=context_for(validation_context, pdf_bytes),
                     embed_validation_info=embed_validation_info,
-                    add_fields=_issuance_fields(pdf_bytes, field_name, placement, image_size))
+                    add_fields=_issuance_fields(pdf_bytes, field_name, placement, image_size),
+                    lock=SIGNER_LOCK)
 
 
 def issue_document(pdf_bytes: bytes, organisation_signer: signers.Signer, *, seal_png: bytes,
                    number_notation: str, issued_on: dt.date, timestamper: TimeStamper,
-                   validation_context: ValidationContext | None,
+                   validation_context: ValidationData | None,
                    placement: Placement | None = None,
                    field_name: str = ORGANISATION_FIELD) -> bytes:
-    """Fill number and date, then sign the organisation's field with the seal (B-LT).
+    """Fill number and date, then sign the organisation's field with the seal, locking everything.
 
     Uses the field prepared at the first signing; ``placement`` is only needed
-    for a document that was signed elsewhere and has no such field.  With a
-    ``validation_context``, the validation data of the organisation's
-    certificate and of every earlier signature (the leader's certificate and
-    its timestamp authority) is gathered from that context before signing and
-    written in the same revision as the filled fields and the seal, so both
-    signatures reach B-LT and the seal's signature covers the whole file.
+    for a document that was signed elsewhere and has no such field.  With
+    ``validation_context`` (best a function of the bytes, see
+    :data:`.pades.ValidationData`): the validation data of every earlier
+    signature (the leader's certificate and its timestamp authority) goes into
+    the seal's revision, and that of the seal's own signature into a document
+    time stamp right after it (see the module docstring).
     """
     values = _issuance_values(pdf_bytes, number_notation, issued_on)
     if field_name not in _signature_fields(pdf_bytes) and placement is None:
         raise FieldNotFound(f'no signature field {field_name!r} and no placement given')
-    return sign_pdf(pdf_bytes, organisation_signer, field_name=field_name,
-                    box=placement.box if placement else None,
-                    page=placement.page if placement else 0,
-                    appearance=stamps.seal_appearance(seal_png), timestamper=timestamper,
-                    validation_context=validation_context,
-                    embed_validation_info=validation_context is not None,
-                    fill_fields=values)
+    sealed = sign_pdf(pdf_bytes, organisation_signer, field_name=field_name,
+                      box=placement.box if placement else None,
+                      page=placement.page if placement else 0,
+                      appearance=stamps.seal_appearance(seal_png), timestamper=timestamper,
+                      validation_context=context_for(validation_context, pdf_bytes),
+                      embed_validation_info=validation_context is not None,
+                      fill_fields=values, lock=LOCK_EVERYTHING)
+    return _with_later_validation_data(sealed, timestamper, validation_context)
 
 
 def sign_attachment(pdf_bytes: bytes, clerk_signer: signers.Signer, *, number_notation: str,
-                    timestamper: TimeStamper, validation_context: ValidationContext | None,
+                    timestamper: TimeStamper, validation_context: ValidationData | None,
                     field_name: str = ATTACHMENT_FIELD) -> bytes:
-    """The clerk's signature on an attachment: text only, top right of page 1."""
+    """The clerk's signature on an attachment: text only, top right of page 1, locking everything."""
     placement = attachment_placement(pdf_bytes)
     look = stamps.attachment_appearance(number_notation, _now())
-    return sign_pdf(pdf_bytes, clerk_signer, field_name=field_name, box=placement.box,
-                    page=placement.page, appearance=look, timestamper=timestamper,
-                    validation_context=validation_context,
-                    embed_validation_info=validation_context is not None)
+    signed = sign_pdf(pdf_bytes, clerk_signer, field_name=field_name, box=placement.box,
+                      page=placement.page, appearance=look, timestamper=timestamper,
+                      validation_context=context_for(validation_context, pdf_bytes),
+                      embed_validation_info=validation_context is not None,
+                      lock=LOCK_EVERYTHING)
+    return _with_later_validation_data(signed, timestamper, validation_context)
+
+
+def _with_later_validation_data(signed: bytes, timestamper, validation_context) -> bytes:
+    """The validation data of the signature just made, issued after its time stamp, in a document
+    time stamp's revision (nothing without validation data)."""
+    if validation_context is None:
+        return signed
+    return archive_timestamp(signed, timestamper, validation_context)
 
 
 def number_and_date_values(number_notation: str, issued_on: dt.date) -> dict[str, str]:
@@ -133,8 +164,10 @@ def _issuance_fields(pdf_bytes, field_name, placement, image_size) -> tuple[Fiel
     existing = _signature_fields(pdf_bytes)
     if ORGANISATION_FIELD in existing:
         return ()
+    # the signer's own field is locked by sign_pdf (``lock``), as a field it made itself would be
     own = () if field_name in existing else (FieldToAdd(field_name, placement, 'signature'),)
-    seal = FieldToAdd(ORGANISATION_FIELD, seal_placement(placement, image_size), 'signature')
+    seal = FieldToAdd(ORGANISATION_FIELD, seal_placement(placement, image_size), 'signature',
+                      lock=LOCK_EVERYTHING)
     blanks = [FieldToAdd(name, slot, 'text', size)
               for name, (slot, size) in issuance_field_boxes(pdf_bytes).items()]
     return (*own, *blanks, seal)

@@ -4,6 +4,17 @@ B-T always; B-LT when ``embed_validation_info``; B-LTA by a later
 :func:`archive_timestamp`.  Everything is written as incremental updates that
 only add or fill form fields, so earlier signatures stay valid.
 
+Locks.  A signature may lock form fields (:class:`FieldLock`): the fields it
+names get a FieldMDP ``/Lock`` on the signature field, so that validators
+(pyHanko, Acrobat) flag any later change to them, and a lock on everything also
+sets the PDF 2.0 ``/P`` 1 (no changes at all; validation data and document time
+stamps stay allowed, as ISO 32000-2 and PAdES permit).
+
+Validation data is given either as a ``ValidationContext`` or as a function of
+the document's bytes returning one (:data:`ValidationData`), so that the
+revocation data embedded at each step is made for that step, after every time
+stamp already in the document.
+
 Validation data (certificates, CRLs, OCSP responses) is gathered *before*
 signing and written into the document security store (DSS) in the same
 revision as the signature, never in an update after it: the new signature (or
@@ -22,6 +33,7 @@ connection instead of building an aiohttp session per request (:mod:`.tsa`).
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -53,6 +65,9 @@ from .timestamps import keep_alive
 
 log = logging.getLogger(__name__)
 
+ValidationData = ValidationContext | Callable[[bytes], ValidationContext]
+
+DOC_TIMESTAMP_FIELD = 'doc-timestamp'  # document time stamps are doc-timestamp-1, -2, ...
 CONTAINER_BASE_BYTES = 10_000
 TIMESTAMP_BYTES_RESERVED = 8_000
 
@@ -65,6 +80,43 @@ class FieldToAdd:
     placement: Placement
     kind: str = 'text'  # 'text' or 'signature'
     font_size: float = 13
+    lock: 'FieldLock | None' = None  # for a signature field: what signing it will lock
+
+
+@dataclass(frozen=True)
+class FieldLock:
+    """What a signature locks: every form field (and then no change at all), or every field that
+    exists when it signs except ``spared`` (those a later step is meant to fill)."""
+
+    everything: bool = False
+    spared: tuple[str, ...] = ()
+
+    def field_mdp(self, existing_fields) -> sig_fields.FieldMDPSpec:
+        if self.everything:
+            return sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.ALL)
+        return sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.INCLUDE,
+                                       fields=[f for f in existing_fields if f not in self.spared])
+
+    @property
+    def doc_mdp(self) -> sig_fields.MDPPerm | None:
+        return sig_fields.MDPPerm.NO_CHANGES if self.everything else None
+
+    def dictionary(self, existing_fields) -> generic.DictionaryObject:
+        """The ``/Lock`` dictionary of a signature field."""
+        lock = self.field_mdp(existing_fields).as_sig_field_lock()
+        if self.doc_mdp is not None:
+            lock['/P'] = generic.NumberObject(self.doc_mdp.value)
+        return lock
+
+
+LOCK_EVERYTHING = FieldLock(everything=True)
+
+
+def context_for(validation_data: ValidationData | None, pdf_bytes: bytes) -> ValidationContext | None:
+    """The validation context for a step on ``pdf_bytes`` (made now, when given as a function)."""
+    if validation_data is None or isinstance(validation_data, ValidationContext):
+        return validation_data
+    return validation_data(pdf_bytes)
 
 
 def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
@@ -73,12 +125,15 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
              validation_context: ValidationContext | None = None,
              embed_validation_info: bool = False,
              add_fields: tuple[FieldToAdd, ...] = (), fill_fields: dict[str, str] | None = None,
+             lock: FieldLock | None = None,
              reason: str | None = None, location: str | None = None) -> bytes:
     """Sign ``pdf_bytes`` in field ``field_name`` and return the new PDF.
 
     The field is created at ``page``/``box`` unless it already exists (then it is
     filled).  ``add_fields`` are created and ``fill_fields`` filled in the same
-    revision, before signing.  With ``embed_validation_info`` the validation
+    revision, before signing; then ``lock`` is set on the field (see
+    :class:`FieldLock`; a field that already carries a lock keeps it).  With
+    ``embed_validation_info`` the validation
     data for this signature and for every earlier one also goes into that
     revision (see the module docstring), drawn from ``validation_context`` (its
     CRLs and OCSP responses, and whatever it may fetch).  Raises
@@ -86,17 +141,23 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
     """
     if timestamper is None:
         raise TimestampUnavailable('no timestamp authority configured')
+    if not embed_validation_info:
+        validation_context = None  # given to pyHanko, it would insist on validating the signer
     writer = open_for_update(pdf_bytes)
     _direct_page_lookup(writer, pdf_bytes)
     _prepare_fields(writer, add_fields, fill_fields)
+    new_field = _field_spec(writer, field_name, box, page, lock)
+    if new_field is None and lock is not None:
+        _lock_existing_field(writer, field_name, lock)
     if embed_validation_info and validation_context is not None:
         embed_earlier_validation_info(writer, validation_context,
                                       embed_roots=signer.embed_roots)
     pdf_signer = signers.PdfSigner(
-        _metadata(field_name, validation_context, embed_validation_info, reason, location),
+        _metadata(field_name, validation_context, embed_validation_info, reason, location,
+                  lock.doc_mdp if lock and lock.doc_mdp else sig_fields.MDPPerm.FILL_FORMS),
         signer=_with_encoded_certificate_attribute(signer), timestamper=keep_alive(timestamper),
         stamp_style=appearance.style,
-        new_field_spec=_field_spec(writer, field_name, box, page),
+        new_field_spec=new_field,
     )
     with _timestamp_errors():
         output = pdf_signer.sign_pdf(writer, bytes_reserved=_reserved_bytes(signer),
@@ -105,20 +166,23 @@ def sign_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
 
 
 def archive_timestamp(pdf_bytes: bytes, timestamper: TimeStamper | None,
-                      validation_context: ValidationContext) -> bytes:
+                      validation_context: ValidationData) -> bytes:
     """Add validation data and a document timestamp (PAdES B-LTA).
 
-    The validation data (fresh revocation data for every signature in the
-    document and for the timestamp authority) goes into the same revision as
-    the document timestamp, which therefore covers the whole file.
+    The validation data (revocation data for every signature in the document
+    and for the timestamp authority, made now -- after every time stamp in the
+    document -- when ``validation_context`` is a function of the bytes) goes
+    into the same revision as the document timestamp, which therefore covers
+    the whole file.
     """
     if timestamper is None:
         raise TimestampUnavailable('no timestamp authority configured')
+    validation_context = context_for(validation_context, pdf_bytes)
     writer = open_for_update(pdf_bytes)
     timestamper = keep_alive(timestamper)
     with _timestamp_errors():
         embed_earlier_validation_info(writer, validation_context)
-        output = PdfTimeStamper(timestamper).timestamp_pdf(
+        output = PdfTimeStamper(timestamper, field_name=_free_name(writer, DOC_TIMESTAMP_FIELD)).timestamp_pdf(
             writer, 'sha256', validation_context=validation_context,
             bytes_reserved=TIMESTAMP_BYTES_RESERVED, dss_settings=_DSS_BEFORE_TIMESTAMP)
     return output.getvalue()
@@ -149,6 +213,27 @@ def embed_earlier_validation_info(writer: IncrementalPdfFileWriter,
     DocumentSecurityStore.supply_dss_in_writer(
         writer, None, certs=certs, paths=paths, validation_context=validation_context,
         embed_roots=embed_roots)
+
+
+def certificates_in_signatures(pdf_bytes: bytes) -> list[asn1_x509.Certificate]:
+    """The signers' certificates of every signature and document time stamp in the document, and
+    those of their time stamps' authorities (what validation data must speak about)."""
+    try:
+        reader = open_for_update(pdf_bytes).prev
+        signed_datas = [signed for signature in reader.embedded_signatures
+                        for signed in _signed_data_and_timestamps(signature)]
+    except Exception:  # noqa: BLE001 -- unreadable: nothing to speak about
+        return []
+    found = {}
+    for signed_data in signed_datas:
+        try:
+            info = extract_certificate_info(signed_data)
+        except Exception:  # noqa: BLE001
+            continue
+        for cert in (info.signer_cert, *info.other_certs):
+            if cert is not None:
+                found.setdefault((cert.issuer.dump(), cert.serial_number), cert)
+    return list(found.values())
 
 
 def _signed_data_and_timestamps(signature) -> list:
@@ -197,19 +282,66 @@ _DSS_WITH_SIGNATURE = DSSContentSettings(
 _DSS_BEFORE_TIMESTAMP = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
 
 
-def _metadata(field_name, validation_context, embed_validation_info, reason, location):
+def _metadata(field_name, validation_context, embed_validation_info, reason, location, docmdp):
     return signers.PdfSignatureMetadata(
-        field_name=field_name, md_algorithm='sha256',
+        field_name=field_name, md_algorithm='sha256', docmdp_permissions=docmdp,
         subfilter=sig_fields.SigSeedSubFilter.PADES,
         embed_validation_info=embed_validation_info, validation_context=validation_context,
         dss_settings=_DSS_WITH_SIGNATURE, reason=reason, location=location,
     )
 
 
-def _field_spec(writer, field_name, box, page):
+def _field_spec(writer, field_name, box, page, lock: FieldLock | None = None):
     if box is None or field_name in _signature_field_names(writer):
         return None
-    return sig_fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=tuple(box))
+    return sig_fields.SigFieldSpec(
+        sig_field_name=field_name, on_page=page, box=tuple(box),
+        # the new field itself is locked too: its own appearance may not change afterwards
+        field_mdp_spec=lock.field_mdp([*form_field_names(writer), field_name]) if lock else None,
+        doc_mdp_update_value=lock.doc_mdp if lock else None)
+
+
+def _lock_existing_field(writer, field_name: str, lock: FieldLock):
+    for name, _value, field_ref in sig_fields.enumerate_sig_fields(writer):
+        if name != field_name:
+            continue
+        field = field_ref.get_object()
+        if '/Lock' not in field:
+            field['/Lock'] = writer.add_object(lock.dictionary(form_field_names(writer)))
+            writer.update_container(field)
+        return
+
+
+def form_field_names(writer_or_reader) -> list[str]:
+    """Fully qualified names of the terminal form fields (as FieldMDP names them)."""
+    try:
+        fields = writer_or_reader.root['/AcroForm']['/Fields']
+    except (KeyError, TypeError):
+        return []
+    names, stack = [], [(f, '') for f in fields]
+    seen = 0
+    while stack and seen < 10_000:  # hostile forms: bounded
+        seen += 1
+        ref, parent = stack.pop()
+        field = ref.get_object()
+        if not isinstance(field, generic.DictionaryObject):
+            continue
+        partial = str(field.get('/T', ''))
+        name = f'{parent}.{partial}' if parent and partial else (partial or parent)
+        kids = field.get('/Kids')
+        named_kids = [k for k in kids if '/T' in k.get_object()] if kids else []
+        if named_kids:
+            stack.extend((k, name) for k in named_kids)
+        elif name:
+            names.append(name)
+    return sorted(set(names))
+
+
+def _free_name(writer, stem: str) -> str:
+    taken, n = _signature_field_names(writer), 1
+    while f'{stem}-{n}' in taken:
+        n += 1
+    return f'{stem}-{n}'
 
 
 def _signature_field_names(writer) -> set[str]:
@@ -220,6 +352,8 @@ def _prepare_fields(writer, add_fields, fill_fields):
     for field in add_fields:
         if field.kind == 'signature':
             acroform.add_signature_field(writer, field.name, field.placement)
+            if field.lock is not None:
+                _lock_existing_field(writer, field.name, field.lock)
         else:
             acroform.add_text_field(writer, field.name, field.placement, field.font_size)
     if fill_fields:

@@ -18,13 +18,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import FieldMDPAction, MDPPerm, SigSeedSubFilter, enumerate_sig_fields
 from pyhanko.sign.validation import (
     DocumentSecurityStore,
+    EmbeddedPdfSignature,
     SignatureCoverageLevel,
     validate_pdf_signature,
     validate_pdf_timestamp,
 )
 from pyhanko_certvalidator import ValidationContext
+
+from . import changes as later_changes
 
 log = logging.getLogger(__name__)
 
@@ -37,28 +41,35 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: list, *, allow_fetching: bool = Fa
     """Report on every signature: ``{valid, signatures: [...], errors: [...]}``.
 
     ``valid`` is True only if there is at least one signature and every one is
-    intact, trusted, not revoked at signing time, and followed only by
-    form filling, further signatures or validation data.
+    intact, trusted, not revoked at signing time, and followed only by what
+    it allows: further signatures, the issuance of what it prepared, and
+    validation data -- and after a signature that locks everything (the seal,
+    an attachment's signature; FieldMDP ``/All`` or DocMDP ``/P`` 1) nothing
+    but validation data and document time stamps.  Each entry's
+    ``changes_after`` names what the later revisions did (see :mod:`.changes`).
     """
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
-        embedded = list(reader.embedded_signatures)
+        embedded, damaged = _embedded_signatures(reader)
     except Exception as error:  # anything unreadable is simply not valid
         return {'valid': False, 'signatures': [], 'errors': [f'not a readable PDF: {error}']}
     roots = [_as_asn1(root) for root in trust_roots]
     revinfo = _RevocationData(reader, crls, ocsps)
-    signatures = [_report(sig, roots, revinfo, allow_fetching, reader) for sig in embedded]
+    revisions = later_changes.Revisions(reader, _made_in(embedded))
+    signatures = [_report(sig, roots, revinfo, allow_fetching, reader, revisions) for sig in embedded]
+    signatures += [_damaged(name, error) for name, error in damaged]
     valid = bool(signatures) and all(not s['errors'] for s in signatures)
     return {'valid': valid, 'signatures': signatures,
             'errors': [] if signatures else ['the document has no signatures']}
 
 
-def _report(sig, roots, revinfo, allow_fetching, reader) -> dict:
+def _report(sig, roots, revinfo, allow_fetching, reader, revisions) -> dict:
     entry = {'field': sig.field_name, 'type': 'signature', 'signer': None, 'issuer': None,
              'signed_at': None, 'timestamp_at': None, 'timestamp_authority': None,
              'intact': False, 'trusted': False, 'revoked': False, 'revoked_at': None,
              'covers_whole_file': False, 'modified_after_signing': None,
-             'modification_level': None, 'changes': '', 'level': None, 'errors': []}
+             'modification_level': None, 'changes': '', 'level': None, 'locks': None,
+             'changes_after': [], 'errors': []}
     try:
         if sig.sig_object_type == '/DocTimeStamp':
             _fill_doc_timestamp(entry, sig, roots, revinfo, allow_fetching)
@@ -67,7 +78,87 @@ def _report(sig, roots, revinfo, allow_fetching, reader) -> dict:
     except Exception as error:  # hostile input can break pyHanko in many places
         log.info('signature %s could not be validated: %s', sig.field_name, error)
         entry['errors'].append(f'the signature could not be checked: {error}')
+        entry['changes_after'] = [{'kind': 'signature_damaged', 'fields': [sig.field_name],
+                                   'revision': None, 'by': None}]
+        return entry
+    _judge_later_changes(entry, sig, revisions)
     return entry
+
+
+def _embedded_signatures(reader):
+    """The readable signatures in signing order, and (field, error) of those whose CMS is damaged
+    (pyHanko's own enumeration gives up on the whole document at the first one)."""
+    readable, damaged = [], []
+    for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            subfilter = sig_obj.get_object().get('/SubFilter')
+            if subfilter is not None and str(subfilter) not in SUBFILTERS:
+                continue  # not a signature format: pyHanko ignores these too
+            readable.append(EmbeddedPdfSignature(reader, sig_field, name))
+        except Exception as error:  # noqa: BLE001 -- hostile or damaged CMS
+            damaged.append((name, error))
+    readable.sort(key=lambda sig: sig.signed_revision)
+    return readable, damaged
+
+
+SUBFILTERS = {str(s.value) for s in SigSeedSubFilter}
+
+
+def _damaged(name, error) -> dict:
+    log.info('signature %s could not be read: %s', name, error)
+    return {'field': name, 'type': 'signature', 'signer': None, 'issuer': None, 'signed_at': None,
+            'timestamp_at': None, 'timestamp_authority': None, 'intact': False, 'trusted': False,
+            'revoked': False, 'revoked_at': None, 'covers_whole_file': False, 'modified_after_signing': None,
+            'modification_level': None, 'changes': '', 'level': None, 'locks': None,
+            'changes_after': [{'kind': 'signature_damaged', 'fields': [name], 'revision': None, 'by': None}],
+            'errors': [f'the signature could not be checked: {error}']}
+
+
+def _made_in(embedded) -> dict:
+    made = {}
+    for sig in embedded:
+        try:
+            made[sig.signed_revision] = (sig.field_name, sig.sig_object_type)
+        except Exception:  # noqa: BLE001 -- a signature without a readable revision made nothing
+            continue
+    return made
+
+
+def _locks_everything(sig) -> bool:
+    """FieldMDP /All or DocMDP /P 1 -- or, for documents issued before locks were written, the
+    organisation's seal and an attachment's signature, which this system never lets anything follow."""
+    if sig.field_name in (later_changes.ORGANISATION_FIELD, 'attachment'):
+        return True
+    try:
+        field_mdp, doc_mdp = sig.fieldmdp, sig.docmdp_level
+    except Exception:  # noqa: BLE001
+        return False
+    return (field_mdp is not None and field_mdp.action == FieldMDPAction.ALL) or \
+        doc_mdp == MDPPerm.NO_CHANGES
+
+
+def _judge_later_changes(entry, sig, revisions):
+    """Name what changed after the signature, and fail it for what it does not allow."""
+    try:
+        found = revisions.after(sig.signed_revision)
+    except Exception as error:  # noqa: BLE001 -- unreadable history: not claimed clean
+        log.info('later revisions of %s could not be compared: %s', sig.field_name, error)
+        found = [{'kind': 'content', 'fields': [], 'revision': None, 'by': None}]
+    locked = entry['type'] == 'signature' and _locks_everything(sig)
+    entry['locks'] = 'everything' if locked else None
+    if not entry['intact']:
+        found.insert(0, {'kind': 'signed_bytes', 'fields': [], 'revision': sig.signed_revision,
+                         'by': None})
+    bad = later_changes.unexpected(found, locked=locked)
+    flagged = any(e.startswith('the document was changed after signing') for e in entry['errors'])
+    if flagged and not bad:  # pyHanko saw what the snapshots cannot name: an object replaced
+        bad = [{'kind': 'content', 'fields': [], 'revision': None, 'by': None}]
+        found.append(bad[0])
+    entry['changes_after'] = found
+    bad = [c for c in bad if c['kind'] != 'signed_bytes']  # said already: not intact
+    if bad and not flagged:
+        kinds = ', '.join(sorted({c['kind'] for c in bad}))
+        entry['errors'].append(f'the document was changed after signing ({kinds})')
 
 
 def _fill_signature(entry, sig, roots, revinfo, allow_fetching, reader):
@@ -130,8 +221,9 @@ def _fill_modifications(entry, status):
 def _collect_errors(entry, status):
     errors = entry['errors']
     if not entry['intact']:
+        # what matters is the tampering; the certificate was not what failed
         errors.append('the signed bytes were changed or the signature is broken')
-    if entry['revoked']:
+    elif entry['revoked']:
         errors.append('the certificate was revoked before signing')
     elif not entry['trusted']:
         errors.append('the certificate does not chain to a trusted root')
@@ -141,6 +233,8 @@ def _collect_errors(entry, status):
     level = status.modification_level
     if level is not None and level not in ACCEPTABLE_CHANGES:
         errors.append(f'the document was changed after signing ({entry["changes"] or level.name})')
+    elif getattr(status, 'docmdp_ok', None) is False:
+        errors.append('the document was changed after signing (beyond what its lock permits)')
 
 
 def _level(sig, reader, status, revinfo) -> str:
