@@ -196,7 +196,7 @@ def test_a_letter_without_a_title_is_signed_in_the_right_column_under_its_text(l
     assert box[0] > 595.28 / 2 and box[2] <= 595.28 - 15 * MM + 0.5  # right column, inside the margin
     issued = _issue(local_pki, organisation, signed, '06/UBND-VP')
     report = verify_pdf(issued, [local_pki.root])
-    assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer', 'organisation']
+    assert report['valid'] and [s['field'] for s in report['signatures']][:2] == ['signer', 'organisation']
     _assert_poppler_trusts_leader_and_seal(pdfsig, issued)
 
 
