@@ -1,5 +1,5 @@
 // The signing panel: the main PDF drawn by pdf.js, a click on the page chooses where the signature
-// goes. An ES module served from 'self' like pdf.js and its worker; pdf.js is told not to try eval
+// goes; until then the automatic placement's box (data-auto-page/-box, from the server) is drawn on its page. An ES module served from 'self' like pdf.js and its worker; pdf.js is told not to try eval
 // (isEvalSupported: false), so the page's strict Content-Security-Policy holds without exceptions.
 import * as pdfjsLib from '../vendor/pdfjs/pdf.min.mjs';
 
@@ -26,6 +26,8 @@ class SignaturePlacer {
     this.canvas = root.querySelector('.pdf-canvas');
     this.stage = root.querySelector('.pdf-stage');
     this.box = root.querySelector('.sign-box');
+    this.autoBox = root.querySelector('.sign-box-auto');
+    this.proposal = this.automaticPlacement();
     this.status = root.querySelector('.pdf-status');
     this.label = root.querySelector('.pdf-page-label');
     this.prev = root.querySelector('.pdf-prev');
@@ -40,6 +42,14 @@ class SignaturePlacer {
     this.pageNumber = 1;
     this.task = null;
     this.choice = this.earlierChoice();
+  }
+
+  // Where the server would put the signature without a click (absent for a page still to be added).
+  automaticPlacement() {
+    const page = Number(this.root.dataset.autoPage);
+    const box = (this.root.dataset.autoBox || '').split(' ').map(Number);
+    if (!page || box.length !== 4 || box.some((v) => Number.isNaN(v))) { return null; }
+    return { page, box };
   }
 
   // A form shown again (say after a wrong PIN) keeps the box chosen before.
@@ -133,26 +143,33 @@ class SignaturePlacer {
     this.say(fill(this.root.dataset.msgChosen, { page: this.pageNumber }));
   }
 
-  automatic(goToLastPage) {
+  automatic(goToProposal) {
     this.choice = null;
     FIELDS.forEach((name) => { this.inputs[name].value = ''; });
     if (this.auto) { this.auto.checked = true; }
     this.drawBox();
     this.say(this.root.dataset.msgAuto);
-    if (goToLastPage && this.pdf) { this.show(this.pdf.numPages); }
+    if (goToProposal && this.pdf) { this.show(this.proposal ? this.proposal.page : this.pdf.numPages); }
   }
 
   drawBox() {
-    if (!this.choice || !this.viewport || this.choice.page !== this.pageNumber) {
-      this.box.classList.add('d-none');
+    const automatic = this.choice ? null : this.proposal;
+    this.place(this.box, this.choice);
+    this.place(this.autoBox, automatic);
+  }
+
+  place(element, where) {
+    if (!element) { return; }
+    if (!where || !this.viewport || where.page !== this.pageNumber) {
+      element.classList.add('d-none');
       return;
     }
-    const [a, b, c, d] = this.viewport.convertToViewportRectangle(this.choice.box);
-    this.box.style.left = `${Math.min(a, c)}px`;
-    this.box.style.top = `${Math.min(b, d)}px`;
-    this.box.style.width = `${Math.abs(c - a)}px`;
-    this.box.style.height = `${Math.abs(d - b)}px`;
-    this.box.classList.remove('d-none');
+    const [a, b, c, d] = this.viewport.convertToViewportRectangle(where.box);
+    element.style.left = `${Math.min(a, c)}px`;
+    element.style.top = `${Math.min(b, d)}px`;
+    element.style.width = `${Math.abs(c - a)}px`;
+    element.style.height = `${Math.abs(d - b)}px`;
+    element.classList.remove('d-none');
   }
 }
 

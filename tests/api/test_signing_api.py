@@ -128,3 +128,54 @@ def test_a_file_can_be_signed_at_a_chosen_place(api, keys):
     assert signed['status'] == 'signed'
     bad_box = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468', 'box': [1, 2]})
     assert bad_box.status_code == 400
+
+
+def _deputy(api, org):
+    """A deputy chairman with a certificate and a signature image, created through the API."""
+    from types import SimpleNamespace
+    created = api.post(org.admin, '/users', {'username': 'pct.nhung', 'password': 'MatKhau@2026',
+                                             'full_name': 'Lê Thị Hồng Nhung', 'title': 'Phó Chủ tịch UBND huyện',
+                                             'unit_id': org.ubnd.id, 'roles': ['leader']})
+    assert created.status_code == 201, created.get_json()
+    deputy = SimpleNamespace(id=created.get_json()['id'])
+    assert api.post(org.admin, f'/users/{deputy.id}/certificate', {'pin': '2468'}).status_code == 201
+    assert _png_upload(api, org.admin, f'/users/{deputy.id}/signature-image', SIGNATURE_PNG).status_code == 201
+    return deputy
+
+
+def _signer_rect(pdf_bytes):
+    from pypdf import PdfReader
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf_bytes)).pages):
+        for annotation in page.get('/Annots') or []:
+            widget = annotation.get_object()
+            if widget.get('/T') == 'signer':
+                return number, [float(v) for v in widget['/Rect']]
+    return None
+
+
+@pytest.mark.parametrize('kind', ['untitled', 'deputy'])
+def test_without_page_or_box_any_pdf_is_signed_at_an_automatic_place(api, keys, live_server, nss_dir, tmp_path,
+                                                                     kind):
+    """No title printed (the right column under the last line), or a deputy's 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH'
+    written word by word (under the last line of that block): 201, never placement_not_found; the signature
+    holds for pyHanko and for poppler (which asks the live OCSP responder)."""
+    from tests.support import pdfs
+    org = keys
+    signer, data = (org.chairman, pdfs.untitled_letter()) if kind == 'untitled' else (_deputy(api, org),
+                                                                                     pdfs.deputy_letter())
+    file_id = api.create_file(org.vp_spec, data=data)['id']
+    api.act(org.vp_spec, file_id, 'forward', {'to_user_id': signer.id, 'purpose': 'sign'})
+    signed = api.act(signer, file_id, 'sign', {'pin': '2468'}, expect=201)
+    assert signed['status'] == 'signed' and signed['signature']['field'] == 'signer'
+    document_id = signed['documents'][0]['id']
+    pdf_bytes = api.get(signer, f'/documents/{document_id}/pdf').data
+    page, (x1, y1, x2, y2) = _signer_rect(pdf_bytes)
+    assert page == 0 and x1 > 595.28 / 2 and x2 <= 595.28 - 15 * 72 / 25.4 + 0.5  # the right column
+    if kind == 'deputy':
+        assert 440 < y1 < y2 < 526  # between "PHÓ CHỦ TỊCH" and the name
+    else:
+        assert y2 < 570 - 13 * 0.25  # under the letter's last line (baseline 570)
+    report = api.get(signer, f'/documents/{document_id}/verification').get_json()
+    assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer'], report
+    [check] = [c for c in pdfsig(pdf_bytes, nss_dir, tmp_path) if c['field'] == 'signer']
+    assert check['valid'] and check['trusted'], check['text']

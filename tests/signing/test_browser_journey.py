@@ -85,11 +85,21 @@ def test_leader_signs_in_the_page_clerk_seals_commune_registers(app, live_server
     page.wait_for_selector('.pdf-signer[data-page="2"]')
     assert page.locator('.pdf-page-label').inner_text() == 'Trang 2/2'
     assert page.locator('.pdf-prev').is_enabled() and page.locator('.pdf-next').is_disabled()
+    # the automatic placement's box is drawn on its page (2), where the server proposes it
+    page.wait_for_selector('.sign-box-auto:not(.d-none)')
+    proposed = [float(v) for v in page.get_attribute('.pdf-signer', 'data-auto-box').split()]
+    drawn_auto = page.locator('.sign-box-auto').bounding_box()
+    canvas_box = canvas.bounding_box()
+    scale = canvas_box['width'] / 595.28
+    assert abs(drawn_auto['x'] - canvas_box['x'] - proposed[0] * scale) < 2
+    assert abs(drawn_auto['y'] - canvas_box['y'] - (841.89 - proposed[3]) * scale) < 2
+    assert 'trang 2/2' in page.locator('.sign-proposal').inner_text()
 
     # A click on the last page chooses the box: a rectangle appears, the form holds PDF points.
     box = canvas.bounding_box()
     canvas.click(position={'x': box['width'] * 0.71, 'y': box['height'] * 0.18})  # between title and name
     page.wait_for_selector('.sign-box:not(.d-none)')
+    assert page.locator('.sign-box-auto').is_hidden()  # a chosen box replaces the proposal
     assert page.is_checked('#sign-placement-1')  # "the position chosen on the document"
     chosen = [float(page.input_value(f'#sign-{name}')) for name in ('x1', 'y1', 'x2', 'y2')]
     assert page.input_value('#sign-page') == '2'

@@ -2,6 +2,7 @@
 import io
 import re
 
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from tests.signing.conftest import (
@@ -14,10 +15,11 @@ from tests.signing.conftest import (
     stored_file,
     upload_signature_image,
 )
+from tests.support import pdfs
 from tests.support.pages import act, file_id_from, upload_file
 from workflow.extensions import db
 from workflow.files.models import WorkFile
-from workflow.signing import verification
+from workflow.signing import panel, verification
 from workflow.signing.models import Credential
 from workflow.storage import blobs
 from workflow.timeutil import now
@@ -127,16 +129,78 @@ def test_a_leader_without_a_signature_image_is_told_to_upload_one(app, org, as_u
     assert sign(leader, file_id).status_code == 302
 
 
-def test_title_not_found_asks_the_leader_to_click(app, equipped, awaiting, as_user):
+def test_a_title_not_printed_still_signs_under_the_documents_signature_block(app, equipped, awaiting, as_user):
+    """'Giám đốc Sở' is printed nowhere: the signature goes under the last line of the 'TM. ỦY BAN NHÂN DÂN /
+    CHỦ TỊCH' block, as the preview said; a click can still choose another place."""
     with app.app_context():
         db.session.get(type(equipped.leader), equipped.leader.id).title = 'Giám đốc Sở'
         db.session.commit()
     leader = as_user(equipped.leader)
-    refused = sign(leader, awaiting)
-    assert refused.status_code == 400
-    assert ('Không tìm thấy chức danh "Giám đốc Sở" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.'
-            in html(refused))
-    assert sign(leader, awaiting, page=2, box=(300, 300, 500, 375)).status_code == 302
+    proposed = _proposal(html(leader.get(f'/files/{awaiting}')))
+    assert proposed['page'] == 2 and 'giữa chức danh và họ tên người ký' in proposed['text']
+    assert sign(leader, awaiting).status_code == 302
+    page, rect = _signer_rect(_main_pdf(app, awaiting))
+    assert (page + 1, rect) == (proposed['page'], proposed['box'])
+    assert 640 < rect[1] < rect[3] < 729  # between "CHỦ TỊCH" (y≈728) and the name (y≈638)
+
+
+def _proposal(text):
+    """The automatic placement the sign panel proposes: its statement, and the page and box pdf.js draws."""
+    statement = re.search(r'<p class="sign-proposal small" data-basis="(\w+)">(.*?)</p>', text)
+    assert statement, 'no proposal in the sign panel'
+    found = {'basis': statement.group(1), 'text': statement.group(2), 'page': None, 'box': None}
+    drawn = re.search(r'data-auto-page="(\d+)" data-auto-box="([\d. -]+)"', text)
+    if drawn:
+        found.update(page=int(drawn.group(1)), box=[float(v) for v in drawn.group(2).split()])
+    return found
+
+
+def _awaiting_with(as_user, equipped, data):
+    specialist = as_user(equipped.specialist)
+    file_id = file_id_from(upload_file(specialist, title=TITLE, doc_type='CV', data=data))
+    assert act(specialist, file_id, 'forward', purpose='sign', to_user=equipped.leader.id,
+               to_unit=0).status_code == 302
+    return file_id
+
+
+def test_the_sign_panel_previews_the_automatic_place_and_signing_keeps_it(app, equipped, awaiting, as_user):
+    leader = as_user(equipped.leader)
+    text = html(leader.get(f'/files/{awaiting}'))
+    proposed = _proposal(text)
+    assert proposed['basis'] == 'title' and proposed['page'] == 2
+    assert re.search(r'Vị trí đặt tự động: trang 2/2, giữa chức danh và họ tên người ký \(cách mép trái \d+ mm, '
+                     r'cách mép trên \d+ mm\)\.', proposed['text'])
+    assert 'class="sign-box-auto d-none"' in text  # pdf.js draws it over page 2
+    assert sign(leader, awaiting).status_code == 302
+    assert _signer_rect(_main_pdf(app, awaiting)) == (1, proposed['box'])
+
+
+def test_a_letter_without_a_title_is_previewed_and_signed_in_the_right_column(app, equipped, as_user):
+    file_id = _awaiting_with(as_user, equipped, pdfs.untitled_letter())
+    leader = as_user(equipped.leader)
+    proposed = _proposal(html(leader.get(f'/files/{file_id}')))
+    assert proposed['basis'] == 'free_space' and proposed['page'] == 1
+    assert proposed['text'].startswith('Văn bản không in chức danh người ký: chữ ký sẽ đặt ở cột bên phải, '
+                                       'dưới dòng chữ cuối của trang 1/1')
+    with app.test_request_context(), force_locale('en'):
+        assert panel._statement('free_space', 1, 1, 130, 160) == (
+            "The document does not print the signer's title: the signature will go in the right-hand column, "
+            'below the last line of page 1/1 (130 mm from the left edge, 160 mm from the top).')
+    assert sign(leader, file_id).status_code == 302
+    assert _signer_rect(_main_pdf(app, file_id)) == (0, proposed['box'])
+    assert _report(app, file_id)['valid']
+
+
+def test_a_full_page_is_previewed_as_a_new_page_and_signed_there(app, equipped, as_user):
+    file_id = _awaiting_with(as_user, equipped, pdfs.full_letter())
+    leader = as_user(equipped.leader)
+    proposed = _proposal(html(leader.get(f'/files/{file_id}')))
+    assert proposed['basis'] == 'new_page' and proposed['page'] is None  # nothing to draw on yet
+    assert 'chữ ký sẽ đặt trên một trang trắng thêm vào cuối văn bản (trang 2)' in proposed['text']
+    assert sign(leader, file_id).status_code == 302
+    signed = _main_pdf(app, file_id)
+    assert len(PdfReader(io.BytesIO(signed)).pages) == 2 and _signer_rect(signed)[0] == 1
+    assert _report(app, file_id)['valid']
 
 
 def test_revoked_and_expired_certificates_are_refused(app, equipped, awaiting, as_user):

@@ -244,7 +244,7 @@ class SearchForm(FlaskForm):
 class SignForm(FlaskForm):
     """Sign the main document: automatic placement, or the box the user clicked on the page."""
     placement = RadioField(_l('Vị trí chữ ký'), default='auto', choices=[
-        ('auto', _l('Đặt tự động (dưới chức danh, trang cuối)')),
+        ('auto', _l('Đặt tự động (vị trí đề xuất)')),
         ('manual', _l('Vị trí đã chọn trên văn bản'))])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget)
     x1 = FloatField(validators=[Optional()], widget=HiddenField.widget)

@@ -23,8 +23,8 @@ from ..timeutil import now
 from . import trust
 from .credentials import active_credential, unlocked_key
 from .lib import decree30, pades
-from .lib.errors import FieldNotFound, PlacementNotFound, SigningError, TimestampUnavailable
-from .lib.placement import Placement, attachment_placement, signer_placement
+from .lib.errors import FieldNotFound, NotAPdf, SigningError, TimestampUnavailable
+from .lib.placement import Placement, attachment_placement, automatic_signer_placement
 from .models import SignatureRecord
 from .stamps import stamp_image
 
@@ -66,24 +66,31 @@ def _placement(page, box):
     return Placement(page=int(page or 0), box=(x1, y1, x2, y2))
 
 
-def _title_not_found(person):
-    return BadInput(_('Không tìm thấy chức danh "%(t)s" trên trang cuối; hãy bấm chọn vị trí ký trên văn bản.',
-                      t=person.title), code='placement_not_found')
-
-
 def _title_candidates(title):
     """'Chủ tịch UBND huyện' is printed as 'CHỦ TỊCH': try the whole title, then ever shorter heads."""
     words = (title or '').upper().split()
     return [' '.join(words[:n]) for n in range(len(words), 1, -1)] or [' '.join(words)]
 
 
-def _automatic_placement(pdf_bytes, person):
-    for candidate in _title_candidates(person.title):
-        try:
-            return signer_placement(pdf_bytes, candidate)
-        except PlacementNotFound:
-            continue
-    raise _title_not_found(person)
+DEFAULT_IMAGE_SIZE = (480, 200)  # the proportions of a signature image, before one is uploaded
+
+
+def proposed_placement(person, pdf_bytes, image=None):
+    """Where `person`'s signature goes on `pdf_bytes` when they choose nothing: under their printed title,
+    else under the last line of a TM./KT. block, else in the right column under the last text, else on a
+    page added at the end (lib/placement.py). Never refuses a readable PDF; raises NotAPdf otherwise."""
+    image = image if image is not None else stamp_image(user=person)
+    size = (image.width, image.height) if image is not None else DEFAULT_IMAGE_SIZE
+    return automatic_signer_placement(pdf_bytes, _title_candidates(person.title), image_size=size,
+                                      full_name=person.full_name or '')
+
+
+def _proposed_or_refused(person, pdf_bytes, image):
+    try:
+        return proposed_placement(person, pdf_bytes, image)
+    except NotAPdf:
+        raise BadInput(_('Không thể ký số tệp PDF này (cấu trúc tệp không hỗ trợ). Hãy tải lên bản PDF khác.'),
+                       code='unsignable_pdf', status=422) from None
 
 
 def _free_signer_field(pdf_bytes):
@@ -102,7 +109,7 @@ def _free_signer_field(pdf_bytes):
 
 def sign_as_person(person, pin, pdf_bytes, *, page=None, box=None):
     """`person` signs `pdf_bytes` with their own key under `pin`, in the Decree 30 form (their
-    signature image between their printed title and name, placed under the title on the last page
+    signature image between their printed title and name, where `proposed_placement` puts it
     unless `box` on `page` is given). Returns Signed; raises a DomainError when nothing was signed
     (SignatureNotMade when the key was fine but the signature could not be made)."""
     image = stamp_image(user=person)
@@ -110,7 +117,7 @@ def sign_as_person(person, pin, pdf_bytes, *, page=None, box=None):
         raise BadInput(_('Bạn chưa có ảnh chữ ký; hãy tải ảnh chữ ký (PNG nền trong suốt) lên trước.'),
                        code='no_signature_image')
     field = _free_signer_field(pdf_bytes)
-    placement = _placement(page, box) or _automatic_placement(pdf_bytes, person)
+    placement = _placement(page, box) or _proposed_or_refused(person, pdf_bytes, image)
     credential = active_credential(user=person)
     with unlocked_key(credential, pin) as signer:
         try:
@@ -121,8 +128,6 @@ def sign_as_person(person, pin, pdf_bytes, *, page=None, box=None):
                 # our own certificates carry their validation data (B-LT); an imported one, whose CA's
                 # revocation data this server does not fetch, signs B-T and is vouched for at issuance
                 embed_validation_info=credential.kind in trust.LOCAL_KINDS)
-        except PlacementNotFound:
-            raise _title_not_found(person) from None
         except SigningError as exc:
             raise SignatureNotMade(exc) from None
         except (PdfError, PyHankoSigningError, ValueError) as exc:

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from tests.signing.lib.conftest import fixture_bytes
 from workflow.signing.lib import decree30, keystore
-from workflow.signing.lib.placement import MM, Placement, signature_image_box
+from workflow.signing.lib.placement import MM, automatic_signer_placement, signature_image_box
 from workflow.signing.lib.validation import verify_pdf
 
 DPI = 100
@@ -110,22 +110,27 @@ def test_caption_is_readable_and_clear_of_seal_title_and_name(document, page, ti
     assert _red_pixels(image.crop(_pixels(box))) == 0
 
 
-@pytest.mark.parametrize('document, page, title, name', [
-    ('issued', 1, 'TỊCH', 'Mến'),
-    ('issued_cong_van', 0, 'TỊCH', 'Nhung'),
+@pytest.mark.parametrize('document, source, printed, page, title, name', [
+    ('issued', 'quyet-dinh-ke-hoach-cds-2026.pdf', 'CHỦ TỊCH', 1, 'TỊCH', 'Nguyễn Văn Mến'),
+    ('issued_cong_van', 'cong-van-dong-hiep.pdf', 'PHÓ CHỦ TỊCH', 0, 'TỊCH', 'Lê Thị Hồng Nhung'),
 ])
-def test_signature_image_fills_the_gap_between_title_and_name(document, page, title, name,
-                                                              request):
+def test_signature_image_fills_the_gap_between_title_and_name(document, source, printed, page, title,
+                                                              name, request):
+    """As much of the gap as the caption column beside the centred image leaves it."""
     pdf = request.getfixturevalue(document)
     widgets = _widgets(pdf, page)
     rect = tuple(float(v) for v in widgets['signer']['/Rect'])
     png = Image.open(BytesIO(fixture_bytes(SIGNATURE_PNG)))
-    ix1, iy1, ix2, iy2 = signature_image_box(Placement(page, rect), png.size)
+    where = automatic_signer_placement(fixture_bytes(source), [printed], image_size=png.size,
+                                       full_name=name)
+    assert where.box == rect
+    ix1, iy1, ix2, iy2 = signature_image_box(where, png.size)
     words = _words(pdf, page + 1)
     title_bottom = max(w.box[3] for w in words if w.text == title)  # lowest "TỊCH"
+    name = name.split()[-1]
     name_top = min(w.box[1] for w in words if w.text == name and w.box[1] > title_bottom)
     gap = name_top - title_bottom
-    assert iy2 - iy1 >= 0.8 * gap, (iy2 - iy1, gap)
+    assert iy2 - iy1 >= 0.6 * gap, (iy2 - iy1, gap)
     top = _page_height(pdf, page) - iy2
     assert top >= title_bottom - 1 and _page_height(pdf, page) - iy1 <= name_top + 1
 

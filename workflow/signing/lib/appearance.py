@@ -1,9 +1,9 @@
 """Decree 30 stamps: what each kind of signature looks like on the page.
 
 * the signer: the handwritten-signature image between the printed title and
-  name, as tall as the gap between them, with the name and signing time in a
+  name, centred on the title's axis, with the name and signing time in a
   small caption (7 pt) in a column to its right, where the seal (over the
-  image's left third) cannot cover it;
+  image's left third, drawn after it) cannot cover it;
 * the organisation: the red seal image at actual size, nothing else;
 * an attachment: no image, number and notation and the ISO 8601 signing time
   (+07:00), 10 pt upright serif, at the top right of page 1.
@@ -20,12 +20,17 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
-from .fonts import STAMP_FONT, SerifFont, stamp_text_width, times_or_dejavu
-from .placement import Placement, caption_box, signature_image_box
+from .fonts import STAMP_FONT, SerifFont, times_or_dejavu
+from .placement import (
+    CAPTION_LEADING,
+    CAPTION_SIZE,
+    Placement,
+    caption_box,
+    caption_lines,
+    signature_image_box,
+)
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), 'ICT')
-CAPTION_SIZE = 7
-CAPTION_LEADING = 8
 ATTACHMENT_SIZE = 10
 ATTACHMENT_LEADING = 12
 
@@ -60,10 +65,11 @@ def signer_appearance(signature_png: bytes, *, full_name: str, signed_at: dt.dat
                       placement: Placement) -> Appearance:
     """The signer's stamp: the signature image, and 'Ký bởi: …' / 'Thời gian ký: …' beside it.
 
-    The image fills the height between title and name (see
-    :func:`.placement.signature_image_box`); the caption, wrapped to the
-    column on the right (:func:`.placement.caption_box`), is vertically
-    centred on the image and shrunk only if a very long name would not fit.
+    The image sits where placement put it (:func:`.placement.signature_image_box`:
+    centred on the title's axis, as tall as the caption column beside it
+    allows); the caption, wrapped to the column on the right
+    (:func:`.placement.caption_box`), is vertically centred on the box and
+    shrunk only if a very long name would not fit.
     """
     image = png_image(signature_png)
     x1, y1, x2, y2 = placement.box
@@ -71,8 +77,7 @@ def signer_appearance(signature_png: bytes, *, full_name: str, signed_at: dt.dat
     cx1, cy1, cx2, cy2 = caption_box(placement)
     signed = vietnamese_time(signed_at)
     width = cx2 - cx1
-    caption = '\n'.join([*wrap(['Ký', 'bởi:', full_name], CAPTION_SIZE, width),
-                         *wrap(f'Thời gian ký: {signed}'.split(' '), CAPTION_SIZE, width)])
+    caption = '\n'.join(caption_lines(full_name, signed, width))
     style = TextStampStyle(
         border_width=0,
         background=PdfImage(image),
@@ -88,24 +93,6 @@ def signer_appearance(signature_png: bytes, *, full_name: str, signed_at: dt.dat
             inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
     )
     return Appearance(style, {'caption': caption, 'full_name': full_name, 'signed_at': signed})
-
-
-def wrap(chunks: list[str], size: float, width: float) -> list[str]:
-    """``chunks`` joined by spaces into lines no wider than ``width`` in the stamp font.
-
-    A chunk with spaces (a full name) is kept on one line if it fits one.
-    """
-    words = []
-    for chunk in chunks:
-        fits = stamp_text_width(chunk, size) <= width
-        words += [chunk] if fits else chunk.split(' ')
-    lines = []
-    for word in words:
-        if lines and stamp_text_width(lines[-1] + ' ' + word, size) <= width:
-            lines[-1] += ' ' + word
-        else:
-            lines.append(word)
-    return lines
 
 
 def seal_appearance(seal_png: bytes) -> Appearance:

@@ -2,8 +2,11 @@
 
 1. :func:`sign_as_signer` — the competent person signs the draft; the same
    revision prepares the blanks for the number and date and an empty field for
-   the organisation's seal.  The signature locks every form field except the
-   blanks and the seal's field (FieldMDP), so that only issuance may fill them.
+   the organisation's seal.  The signer's own field is created first in that
+   revision, so its widget precedes the seal's in the page's /Annots and
+   viewers paint the seal over the left third of the handwritten image.  The
+   signature locks every form field except the blanks and the seal's field
+   (FieldMDP), so that only issuance may fill them.
 2. :func:`issue_document` — at issuance the clerk fills number and date and
    signs with the organisation's certificate behind the seal image, locking
    every field and any further change (FieldMDP ``/All``, ``/P`` 1).  The
@@ -18,7 +21,10 @@
 """
 
 import datetime as dt
+from io import BytesIO
 
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -37,7 +43,14 @@ from .pades import (
     open_for_update,
     sign_pdf,
 )
-from .placement import Placement, attachment_placement, issuance_field_boxes, seal_placement, signer_placement
+from .placement import (
+    Placement,
+    attachment_placement,
+    automatic_signer_placement,
+    issuance_field_boxes,
+    read_pdf,
+    seal_placement,
+)
 
 SIGNER_FIELD = 'signer'
 ORGANISATION_FIELD = 'organisation'
@@ -54,18 +67,24 @@ def sign_as_signer(pdf_bytes: bytes, signer: signers.Signer, *, title: str, full
                    embed_validation_info: bool = False) -> bytes:
     """The signer's visible signature (B-T), under the printed ``title``.
 
-    ``placement`` overrides automatic placement.  If the document has no
-    organisation field yet, the number/date fields and the organisation's
-    signature field are created in this same signed revision.
+    ``placement`` overrides automatic placement (which finds a place on any
+    PDF: :func:`.placement.automatic_signer_placement`; a placement on a new
+    page adds a blank page first).  If the document has no organisation field
+    yet, the number/date fields and the organisation's signature field are
+    created in this same signed revision, after the signer's own field.
     """
-    placement = placement or signer_placement(pdf_bytes, title)
+    image_size = stamps.png_image(signature_png).size
+    placement = placement or automatic_signer_placement(pdf_bytes, [title], image_size=image_size,
+                                                        full_name=full_name)
+    if placement.new_page:
+        pdf_bytes = with_blank_page(pdf_bytes)
     look = stamps.signer_appearance(signature_png, full_name=full_name, signed_at=_now(),
                                     placement=placement)
     return sign_pdf(pdf_bytes, signer, field_name=field_name, box=placement.box,
                     page=placement.page, appearance=look, timestamper=timestamper,
                     validation_context=context_for(validation_context, pdf_bytes),
                     embed_validation_info=embed_validation_info,
-                    add_fields=_issuance_fields(pdf_bytes, placement, signature_png),
+                    add_fields=_issuance_fields(pdf_bytes, field_name, placement, image_size),
                     lock=SIGNER_LOCK)
 
 
@@ -136,15 +155,41 @@ def _issuance_values(pdf_bytes, number_notation, issued_on) -> dict[str, str]:
     return {name: value for name, value in values.items() if name in present}
 
 
-def _issuance_fields(pdf_bytes, placement, signature_png) -> tuple[FieldToAdd, ...]:
-    if ORGANISATION_FIELD in _signature_fields(pdf_bytes):
+def _issuance_fields(pdf_bytes, field_name, placement, image_size) -> tuple[FieldToAdd, ...]:
+    """The signer's own field, the blanks for number and date, then the seal's field.
+
+    Widgets are painted in /Annots order: the signer's field made here (pyHanko
+    then signs into it) comes before the seal's, so the seal covers the image.
+    """
+    existing = _signature_fields(pdf_bytes)
+    if ORGANISATION_FIELD in existing:
         return ()
-    image_size = stamps.png_image(signature_png).size
+    # the signer's own field is locked by sign_pdf (``lock``), as a field it made itself would be
+    own = () if field_name in existing else (FieldToAdd(field_name, placement, 'signature'),)
     seal = FieldToAdd(ORGANISATION_FIELD, seal_placement(placement, image_size), 'signature',
                       lock=LOCK_EVERYTHING)
     blanks = [FieldToAdd(name, slot, 'text', size)
               for name, (slot, size) in issuance_field_boxes(pdf_bytes).items()]
-    return (*blanks, seal)
+    return (*own, *blanks, seal)
+
+
+def with_blank_page(pdf_bytes: bytes) -> bytes:
+    """``pdf_bytes`` and, in an incremental update, a blank page the size of its last one.
+
+    Only for a document nobody has signed yet (a new page would break a signature).
+    """
+    box = read_pdf(pdf_bytes).pages[-1].mediabox  # inherited boxes resolved
+    writer = open_for_update(pdf_bytes)
+    writer.insert_page(generic.DictionaryObject({
+        pdf_name('/Type'): pdf_name('/Page'),
+        pdf_name('/MediaBox'): generic.ArrayObject(
+            generic.FloatObject(float(v)) for v in (box.left, box.bottom, box.right, box.top)),
+        pdf_name('/Resources'): generic.DictionaryObject(),
+        pdf_name('/Contents'): writer.add_object(generic.StreamObject(stream_data=b'')),
+    }))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _signature_fields(pdf_bytes) -> set[str]:
