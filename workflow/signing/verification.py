@@ -1,5 +1,7 @@
 """Verifying signatures against this deployment's trust anchors and revocation data, and the report
 in the reader's language (the library's findings, named for people)."""
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,28 +11,56 @@ from ..errors import BadInput
 from ..extensions import db
 from ..pdfcheck import inspect_pdf
 from ..storage import blobs
+from ..timeutil import vn
 from . import trust
 from .lib.validation import verify_pdf
 from .models import SignatureRecord
 
 SIGNED_MARK = b'/ByteRange'
+# The validator's findings (English, stable prefixes) in the reader's language, the most serious
+# first: a changed document is the headline even when other findings follow from it.
 PROBLEMS = (
     ('not a readable PDF', _l('Tệp không đọc được như một tài liệu PDF.')),
     ('the document has no signatures', _l('Tài liệu không có chữ ký số nào.')),
-    ('the signature could not be checked', _l('Chữ ký bị hỏng, không kiểm tra được.')),
-    ('the signature has no timestamp', _l('Chữ ký không có dấu thời gian tin cậy.')),
-    ('the timestamp is not valid', _l('Dấu thời gian không hợp lệ hoặc không tin cậy.')),
     ('the signed bytes were changed', _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
-    ('the certificate was revoked', _l('Chứng thư số đã bị thu hồi trước thời điểm ký.')),
-    ('the certificate does not chain', _l('Chứng thư số không thuộc tổ chức chứng thực được tin cậy.')),
-    ('the signature does not cover', _l('Chữ ký không bao phủ toàn bộ phiên bản tài liệu.')),
+    ('the signature could not be checked', _l('Chữ ký bị hỏng, không kiểm tra được.')),
     ('the document was changed after signing',
      _l('Tài liệu bị sửa đổi trái phép sau khi ký (thêm trang, chú thích hoặc nội dung).')),
+    ('the signature does not cover', _l('Chữ ký không bao phủ toàn bộ phiên bản tài liệu.')),
+    ('the certificate was revoked', _l('Chứng thư số đã bị thu hồi trước thời điểm ký.')),
+    ('the certificate does not chain', _l('Chứng thư số không thuộc tổ chức chứng thực được tin cậy.')),
+    ('the timestamp is not valid', _l('Dấu thời gian không hợp lệ hoặc không tin cậy.')),
+    ('the signature has no timestamp', _l('Chữ ký không có dấu thời gian tin cậy.')),
 )
+UNKNOWN_PROBLEM = _l('Chữ ký không hợp lệ.')
+UNTRUSTED, CHANGED, TAMPERED = ('the certificate does not chain', 'the document was changed after signing',
+                                'the signed bytes were changed')
+# What `changes_after` (validation.py) says happened after a signature, in people's words: the changes
+# that void it, ranked as the validator's finding they stand for, and those that are allowed.
+CHANGE_PROBLEMS = {
+    'number_or_date': (CHANGED, _l('Số và ngày văn bản bị điền lại sau khi ban hành')),
+    'form_field': (CHANGED, _l('Nội dung trường biểu mẫu bị thay đổi sau khi ký')),
+    'annotation': (CHANGED, _l('Chú thích bị thêm hoặc sửa sau khi ký')),
+    'page': (CHANGED, _l('Trang bị thêm hoặc bị xóa sau khi ký')),
+    'content': (CHANGED, _l('Nội dung trang hoặc đối tượng khác bị thay thế sau khi ký')),
+    'signed_bytes': (TAMPERED, _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
+    'signature_damaged': ('the signature could not be checked', _l('Chữ ký hoặc chứng thư số bị hỏng')),
+}
+CHANGE_NOTES = {
+    'later_signature': _l('Sau chữ ký này: một chữ ký số khác được thêm vào (được phép).'),
+    'validation_data': _l('Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài '
+                          '(tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).'),
+    'issuance': _l('Sau chữ ký này: văn thư điền số, ngày và đóng dấu khi ban hành.'),
+    'FORM_FILLING': _l('Sau chữ ký này: có trường được điền hoặc chữ ký khác được thêm (được phép).'),
+    'LTA_UPDATES': _l('Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài '
+                      '(tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).'),
+}
+UNKNOWN_CHANGE = (CHANGED, _l('Tài liệu bị thay đổi sau khi ký'))
+TIMES = ('signed_at', 'timestamp_at', 'revoked_at')
 SHOWN = ('field', 'type', 'signer', 'issuer', 'signed_at', 'timestamp_at', 'timestamp_authority', 'intact',
          'trusted', 'revoked', 'revoked_at', 'covers_whole_file', 'modified_after_signing', 'modification_level',
-         'changes', 'level')
-
+         'changes', 'level', 'signer_name', 'signer_title', 'signer_organisation', 'signer_serial', 'issuer_name',
+         'timestamp_authority_name')
 
 def verify_bytes(data):
     """The verification report for any PDF, against this deployment's trust anchors and CRL."""
@@ -76,23 +106,108 @@ def carries_signatures(documents, *, judged=False):
 # ---------------------------------------------------------------- the report for people
 
 def translate_problem(text):
-    for prefix, message in PROBLEMS:
-        if text.startswith(prefix):
-            return str(message)
-    return str(_l('Chữ ký không hợp lệ.'))
+    """One of the validator's findings in the reader's language."""
+    return str(PROBLEMS[_rank(text)][1]) if _rank(text) < len(PROBLEMS) else str(UNKNOWN_PROBLEM)
+
+
+def _rank(text):
+    """How serious a finding is: its place in PROBLEMS (unknown ones last)."""
+    return next((i for i, (prefix, _message) in enumerate(PROBLEMS) if text.startswith(prefix)), len(PROBLEMS))
 
 
 def present(report):
-    """The report as the API and pages show it: same fields, plus problems in the reader's language."""
+    """The report as the API and pages show it: the validator's fields (times with the Vietnam offset),
+    the signer as people name them, problems and allowed changes in the reader's language, the most
+    serious problem of the whole document as its `headline`."""
+    ranked = [(_rank(e), translate_problem(e)) for e in report.get('errors', [])]
     signatures = []
     for entry in report['signatures']:
-        shown = {key: entry.get(key) for key in SHOWN}
-        shown['valid'] = not entry['errors']
-        shown['problems'] = [translate_problem(e) for e in entry['errors']]
+        shown, problems = _present_signature(entry)
+        ranked += problems
         signatures.append(shown)
     return {'valid': report['valid'], 'signatures': signatures,
-            'problems': [translate_problem(e) for e in report.get('errors', [])]}
+            'problems': [translate_problem(e) for e in report.get('errors', [])],
+            'headline': min(ranked)[1] if ranked and not report['valid'] else None}
 
+
+def _present_signature(entry):
+    shown = {key: entry.get(key) for key in SHOWN}
+    shown.update({key: vn_iso(entry.get(key)) for key in TIMES})
+    changes_after = [_change(c) for c in entry.get('changes_after') or ()]
+    problems = sorted(_ranked_problems(entry, changes_after))
+    shown.update(
+        valid=not entry['errors'], trust_checked=bool(entry.get('intact')), changes_after=changes_after,
+        problems=[text for _rank_, text in problems], notes=_notes(entry, changes_after),
+        errors=list(entry['errors']), who=_who(entry),
+        signed_at_text=moment_text(entry.get('signed_at')), timestamp_at_text=moment_text(entry.get('timestamp_at')),
+        revoked_at_text=moment_text(entry.get('revoked_at')))
+    return shown, problems
+
+
+def _ranked_problems(entry, changes_after):
+    """(rank, text) for each problem, once. Validation stops at a broken signature before the certificate
+    is checked, so a changed document is never blamed on its certificate; specific changes replace
+    the generic 'changed after signing'."""
+    described = [_described(change) for change in changes_after if change['kind'] not in CHANGE_NOTES]
+    errors = [e for e in entry['errors']
+              if not (e.startswith(UNTRUSTED) and not entry.get('intact'))
+              and not (e.startswith(CHANGED) and described)]
+    found = {}
+    for rank, text in [(_rank(e), translate_problem(e)) for e in errors] + described:
+        found.setdefault(text, rank)
+    return [(rank, text) for text, rank in found.items()]
+
+
+def _change(change):
+    return {'kind': change.get('kind'), 'fields': list(change.get('fields') or ()), 'revision': change.get('revision')}
+
+
+def _described(change):
+    finding, sentence = CHANGE_PROBLEMS.get(change['kind'], UNKNOWN_CHANGE)
+    text = str(sentence)
+    if change['fields'] and change['kind'] != 'signed_bytes':
+        text = _('%(change)s (trường: %(fields)s).', change=text, fields=', '.join(change['fields']))
+    elif not text.endswith('.'):
+        text += '.'
+    return _rank(finding), text
+
+
+def _notes(entry, changes_after):
+    """The allowed changes after a signature, as information. Without `changes_after`, what the
+    modification level says."""
+    if 'changes_after' in entry:
+        kinds = [c['kind'] for c in changes_after if c['kind'] in CHANGE_NOTES]
+    else:
+        kinds = [entry.get('modification_level')] if entry.get('modified_after_signing') else []
+    return list(dict.fromkeys(str(CHANGE_NOTES[k]) for k in kinds if k in CHANGE_NOTES))
+
+
+def _who(entry):
+    """Name, title, organisation — each once (a seal's certificate names the organisation twice)."""
+    parts = [entry.get('signer_name'), entry.get('signer_title'), entry.get('signer_organisation')]
+    return ', '.join(dict.fromkeys(p for p in parts if p)) or entry.get('signer')
+
+
+def vn_iso(text):
+    """An ISO 8601 time from the validator, with the Vietnam offset (+07:00)."""
+    moment = _moment(text)
+    return vn(moment).isoformat() if moment else text
+
+
+def moment_text(text):
+    """An ISO 8601 time as Vietnamese people write it, on the Vietnamese clock: '09:15:02 ngày 05/01/2026'."""
+    moment = _moment(text)
+    if moment is None:
+        return None
+    local = vn(moment)
+    return _('%(time)s ngày %(date)s', time=local.strftime('%H:%M:%S'), date=local.strftime('%d/%m/%Y'))
+
+
+def _moment(text):
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
 
 def report_for_upload(upload):
     """An uploaded file checked as any upload is (a readable PDF within the size limit), then verified."""
