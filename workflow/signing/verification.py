@@ -127,14 +127,14 @@ def present(report):
         signatures.append(shown)
     return {'valid': report['valid'], 'signatures': signatures,
             'problems': [translate_problem(e) for e in report.get('errors', [])],
-            'headline': min(ranked)[1] if ranked and not report['valid'] else None}
+            'headline': min(ranked, key=lambda problem: problem[0])[1] if ranked and not report['valid'] else None}
 
 
 def _present_signature(entry):
     shown = {key: entry.get(key) for key in SHOWN}
     shown.update({key: vn_iso(entry.get(key)) for key in TIMES})
     changes_after = [_change(c) for c in entry.get('changes_after') or ()]
-    problems = sorted(_ranked_problems(entry, changes_after))
+    problems = sorted(_ranked_problems(entry, changes_after), key=lambda problem: problem[0])
     shown.update(
         valid=not entry['errors'], trust_checked=bool(entry.get('intact')), changes_after=changes_after,
         problems=[text for _rank_, text in problems], notes=_notes(entry, changes_after),
