@@ -68,6 +68,15 @@ def test_the_signer_is_named_as_people_name_them_on_the_vietnamese_clock(request
 
 
 @pytest.mark.nodb
+def test_a_revoked_certificate_says_when(request_ctx):
+    revoked = _entry(revoked=True, revoked_at='2026-01-04T17:30:00+00:00',
+                     errors=['the certificate was revoked before signing'])
+    shown = _presented(revoked)['signatures'][0]
+    assert shown['revoked_at_text'] == '00:30:00 ngày 05/01/2026' and shown['revoked_at'] == '2026-01-05T00:30:00+07:00'
+    assert shown['problems'] == ['Chứng thư số đã bị thu hồi trước thời điểm ký.']
+
+
+@pytest.mark.nodb
 def test_a_seal_names_its_organisation_once(request_ctx):
     seal = _entry(signer_name='UBND huyện Cờ Đỏ', signer_title=None, signer_organisation='UBND huyện Cờ Đỏ')
     assert _presented(seal)['signatures'][0]['who'] == 'UBND huyện Cờ Đỏ'

@@ -62,6 +62,7 @@ SHOWN = ('field', 'type', 'signer', 'issuer', 'signed_at', 'timestamp_at', 'time
          'changes', 'level', 'signer_name', 'signer_title', 'signer_organisation', 'signer_serial', 'issuer_name',
          'timestamp_authority_name')
 
+
 def verify_bytes(data):
     """The verification report for any PDF, against this deployment's trust anchors and CRL."""
     crl = trust.current_crl()
@@ -107,7 +108,8 @@ def carries_signatures(documents, *, judged=False):
 
 def translate_problem(text):
     """One of the validator's findings in the reader's language."""
-    return str(PROBLEMS[_rank(text)][1]) if _rank(text) < len(PROBLEMS) else str(UNKNOWN_PROBLEM)
+    rank = _rank(text)
+    return str(PROBLEMS[rank][1] if rank < len(PROBLEMS) else UNKNOWN_PROBLEM)
 
 
 def _rank(text):
@@ -127,14 +129,23 @@ def present(report):
         signatures.append(shown)
     return {'valid': report['valid'], 'signatures': signatures,
             'problems': [translate_problem(e) for e in report.get('errors', [])],
-            'headline': min(ranked, key=lambda problem: problem[0])[1] if ranked and not report['valid'] else None}
+            'headline': _most_serious(ranked) if not report['valid'] else None}
+
+
+def _by_rank(problem):
+    return problem[0]
+
+
+def _most_serious(ranked):
+    """The text of the most serious (rank, text) problem, the first of equals; None if there is none."""
+    return min(ranked, key=_by_rank)[1] if ranked else None
 
 
 def _present_signature(entry):
     shown = {key: entry.get(key) for key in SHOWN}
     shown.update({key: vn_iso(entry.get(key)) for key in TIMES})
     changes_after = [_change(c) for c in entry.get('changes_after') or ()]
-    problems = sorted(_ranked_problems(entry, changes_after), key=lambda problem: problem[0])
+    problems = sorted(_ranked_problems(entry, changes_after), key=_by_rank)
     shown.update(
         valid=not entry['errors'], trust_checked=bool(entry.get('intact')), changes_after=changes_after,
         problems=[text for _rank_, text in problems], notes=_notes(entry, changes_after),
@@ -208,6 +219,7 @@ def _moment(text):
         return datetime.fromisoformat(text) if text else None
     except (TypeError, ValueError):
         return None
+
 
 def report_for_upload(upload):
     """An uploaded file checked as any upload is (a readable PDF within the size limit), then verified."""
