@@ -12,6 +12,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from tests.builders import LEADER_PIN, SEAL_PIN
 from tests.signing.conftest import html
+from tests.signing.lib.test_tampering import refilled_number_and_date
 from workflow.extensions import db
 from workflow.files.operations import forward_file, issue_file, sign_document
 from workflow.signing.verification import present, verify_bytes
@@ -95,7 +96,7 @@ def test_changes_after_a_signature_are_told_in_plain_sentences(request_ctx):
         'Chú thích bị thêm hoặc sửa sau khi ký.']  # the specific sentences replace the generic one
     assert report['headline'] == shown['problems'][0] and not shown['valid']
     assert shown['changes_after'][0] == {'kind': 'number_or_date', 'fields': ['issue_number', 'issue_day'],
-                                         'revision': 4}
+                                         'revision': 4, 'by': None}
     assert shown['errors'] == refilled['errors']  # pyHanko's words stay for the technical details
     english = _presented(refilled, locale='en')['signatures'][0]['problems']
     assert english[0] == ("The document's number and date were filled in again after issuance "
@@ -117,6 +118,25 @@ def test_allowed_changes_are_information_not_problems(request_ctx):
         'Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài (tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).']
     untouched = _presented(_entry(changes_after=[], modified_after_signing=False))['signatures'][0]
     assert untouched['notes'] == [] and untouched['problems'] == []
+
+
+@pytest.mark.nodb
+def test_after_a_signature_that_locks_everything_only_validation_data_is_allowed(request_ctx):
+    seal = _entry(field='organisation', locks='everything', errors=['the document was changed after signing (x)'],
+                  changes_after=[{'kind': 'validation_data', 'fields': [], 'revision': 3, 'by': 'doc-timestamp-1'},
+                                 {'kind': 'later_signature', 'fields': ['extra'], 'revision': 4, 'by': 'extra'}])
+    shown = _presented(seal)['signatures'][0]
+    assert shown['problems'] == ['Một chữ ký số khác được thêm vào sau chữ ký khóa toàn bộ văn bản (trường: extra).']
+    assert shown['notes'] == [
+        'Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài (tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).']
+    assert shown['changes_after'][1]['by'] == 'extra'
+
+
+@pytest.mark.nodb
+def test_a_damaged_signature_is_said_once(request_ctx):
+    damaged = _entry(intact=False, trusted=False, errors=['the signature could not be checked: bad CMS'],
+                     changes_after=[{'kind': 'signature_damaged', 'fields': ['organisation'], 'revision': None}])
+    assert _presented(damaged)['signatures'][0]['problems'] == ['Chữ ký bị hỏng, không kiểm tra được.']
 
 
 @pytest.mark.nodb
@@ -189,13 +209,14 @@ def test_the_public_page_says_who_signed_and_when_in_vietnamese(app, sorg, clien
     assert '<dd class="signer-organisation">UBND huyện Cờ Đỏ</dd>' in people
     assert f'<dd class="signed-at">{_vn_clock(raw[0]["signed_at"])}</dd>' in people
     assert 'UBND huyện Cờ Đỏ Timestamp Authority xác nhận lúc' in people
-    assert 'Sau chữ ký này: có trường được điền hoặc chữ ký khác được thêm (được phép).' in people
+    assert 'Sau chữ ký này: văn thư điền số, ngày và đóng dấu khi ban hành.' in people  # after the chairman's
     assert 'Common Name' not in people and not ISO_TIME.search(people) and '+00:00' not in people
-    assert 'form fields filled' not in people and 'FORM_FILLING' not in people
+    assert 'form fields filled' not in people and 'FORM_FILLING' not in people and 'issuance' not in people
     # the technical terms are there, behind the toggle
     technical = ''.join(re.findall(r'<details class="technical">.*?</details>', text))
-    assert text.count('<summary>Chi tiết kỹ thuật</summary>') == 2
+    assert text.count('<summary>Chi tiết kỹ thuật</summary>') == len(raw)  # the signer, the seal, the archive stamp
     assert SUBJECT in technical and 'B-LT' in technical and 'form fields filled or signed later' in technical
+    assert 'issuance: issue_day, issue_month, issue_number, organisation (bởi organisation)' in technical
     assert re.search(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00', technical)
 
 
@@ -227,3 +248,13 @@ def test_a_tampered_copy_is_reported_as_changed_not_as_untrusted(app, sorg, clie
                              content_type='multipart/form-data').get_json()
     assert answer['valid'] is False and answer['headline'] == TAMPERED  # Vietnamese: no Accept-Language
     assert all(not s['intact'] and not s['trust_checked'] and s['problems'] == [TAMPERED] for s in answer['signatures'])
+
+
+def test_a_refilled_number_is_told_in_words_with_pyhankos_message_behind_the_toggle(app, sorg, client):
+    text = _verify_page(app, client, refilled_number_and_date(_issued_pdf(sorg)))
+    people = _outside_details(text)
+    refilled = 'Số và ngày văn bản bị điền lại sau khi ban hành (trường: issue_day, issue_number).'
+    assert 'data-valid="false"' in text and f'<strong>{refilled}</strong>' in people
+    assert 'Update of Reference' not in people and 'xref' not in people and 'number_or_date' not in people
+    assert 'Update of Reference' in text and 'number_or_date: issue_day, issue_number' in text  # technical details
+    assert UNTRUSTED not in text

@@ -13,54 +13,56 @@ from ..pdfcheck import inspect_pdf
 from ..storage import blobs
 from ..timeutil import vn
 from . import trust
+from .lib.changes import ALLOWED, ALLOWED_WHEN_LOCKED
 from .lib.validation import verify_pdf
 from .models import SignatureRecord
 
 SIGNED_MARK = b'/ByteRange'
+UNTRUSTED, CHANGED, TAMPERED = ('the certificate does not chain', 'the document was changed after signing',
+                                'the signed bytes were changed')
+DAMAGED = 'the signature could not be checked'
 # The validator's findings (English, stable prefixes) in the reader's language, the most serious
 # first: a changed document is the headline even when other findings follow from it.
 PROBLEMS = (
     ('not a readable PDF', _l('Tệp không đọc được như một tài liệu PDF.')),
     ('the document has no signatures', _l('Tài liệu không có chữ ký số nào.')),
-    ('the signed bytes were changed', _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
-    ('the signature could not be checked', _l('Chữ ký bị hỏng, không kiểm tra được.')),
-    ('the document was changed after signing',
-     _l('Tài liệu bị sửa đổi trái phép sau khi ký (thêm trang, chú thích hoặc nội dung).')),
+    (TAMPERED, _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
+    (DAMAGED, _l('Chữ ký bị hỏng, không kiểm tra được.')),
+    (CHANGED, _l('Tài liệu bị sửa đổi trái phép sau khi ký (thêm trang, chú thích hoặc nội dung).')),
     ('the signature does not cover', _l('Chữ ký không bao phủ toàn bộ phiên bản tài liệu.')),
     ('the certificate was revoked', _l('Chứng thư số đã bị thu hồi trước thời điểm ký.')),
-    ('the certificate does not chain', _l('Chứng thư số không thuộc tổ chức chứng thực được tin cậy.')),
+    (UNTRUSTED, _l('Chứng thư số không thuộc tổ chức chứng thực được tin cậy.')),
     ('the timestamp is not valid', _l('Dấu thời gian không hợp lệ hoặc không tin cậy.')),
     ('the signature has no timestamp', _l('Chữ ký không có dấu thời gian tin cậy.')),
 )
 UNKNOWN_PROBLEM = _l('Chữ ký không hợp lệ.')
-UNTRUSTED, CHANGED, TAMPERED = ('the certificate does not chain', 'the document was changed after signing',
-                                'the signed bytes were changed')
-# What `changes_after` (validation.py) says happened after a signature, in people's words: the changes
-# that void it, ranked as the validator's finding they stand for, and those that are allowed.
+# What `changes_after` (lib/changes.py) says happened after a signature, in people's words: the changes
+# that void it, ranked as the validator's finding they stand for, and those it allows, as information.
 CHANGE_PROBLEMS = {
     'number_or_date': (CHANGED, _l('Số và ngày văn bản bị điền lại sau khi ban hành')),
     'form_field': (CHANGED, _l('Nội dung trường biểu mẫu bị thay đổi sau khi ký')),
     'annotation': (CHANGED, _l('Chú thích bị thêm hoặc sửa sau khi ký')),
     'page': (CHANGED, _l('Trang bị thêm hoặc bị xóa sau khi ký')),
     'content': (CHANGED, _l('Nội dung trang hoặc đối tượng khác bị thay thế sau khi ký')),
-    'signed_bytes': (TAMPERED, _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
-    'signature_damaged': ('the signature could not be checked', _l('Chữ ký hoặc chứng thư số bị hỏng')),
+    'signed_bytes': (TAMPERED, dict(PROBLEMS)[TAMPERED]),
+    'signature_damaged': (DAMAGED, dict(PROBLEMS)[DAMAGED]),
+    # allowed after other signatures, not after one that locks everything (the seal's)
+    'later_signature': (CHANGED, _l('Một chữ ký số khác được thêm vào sau chữ ký khóa toàn bộ văn bản')),
+    'issuance': (CHANGED, _l('Số, ngày văn bản được điền sau chữ ký khóa toàn bộ văn bản')),
 }
+ALONE = ('signed_bytes', 'signature_damaged')  # said without the fields they concern
 CHANGE_NOTES = {
     'later_signature': _l('Sau chữ ký này: một chữ ký số khác được thêm vào (được phép).'),
     'validation_data': _l('Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài '
                           '(tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).'),
     'issuance': _l('Sau chữ ký này: văn thư điền số, ngày và đóng dấu khi ban hành.'),
-    'FORM_FILLING': _l('Sau chữ ký này: có trường được điền hoặc chữ ký khác được thêm (được phép).'),
-    'LTA_UPDATES': _l('Sau chữ ký này: bổ sung dữ liệu xác thực lâu dài '
-                      '(tình trạng chứng thư, dấu thời gian lưu trữ) (được phép).'),
 }
 UNKNOWN_CHANGE = (CHANGED, _l('Tài liệu bị thay đổi sau khi ký'))
 TIMES = ('signed_at', 'timestamp_at', 'revoked_at')
 SHOWN = ('field', 'type', 'signer', 'issuer', 'signed_at', 'timestamp_at', 'timestamp_authority', 'intact',
          'trusted', 'revoked', 'revoked_at', 'covers_whole_file', 'modified_after_signing', 'modification_level',
          'changes', 'level', 'signer_name', 'signer_title', 'signer_organisation', 'signer_serial', 'issuer_name',
-         'timestamp_authority_name')
+         'timestamp_authority_name', 'locks')
 
 
 def verify_bytes(data):
@@ -152,14 +154,22 @@ def _present_signature(entry):
         errors=list(entry['errors']), who=_who(entry),
         signed_at_text=moment_text(entry.get('signed_at')), timestamp_at_text=moment_text(entry.get('timestamp_at')),
         revoked_at_text=moment_text(entry.get('revoked_at')))
+    # what the page lists under "changed after signing": the changes that void it, then those allowed
+    shown['changes_told'] = list(dict.fromkeys(
+        [text for _rank_, text in _disallowed(entry, changes_after)] + shown['notes']))
     return shown, problems
+
+
+def _allowed(entry):
+    """The kinds of change this signature allows after it (lib/changes.py)."""
+    return ALLOWED_WHEN_LOCKED if entry.get('locks') == 'everything' else ALLOWED
 
 
 def _ranked_problems(entry, changes_after):
     """(rank, text) for each problem, once. Validation stops at a broken signature before the certificate
     is checked, so a changed document is never blamed on its certificate; specific changes replace
     the generic 'changed after signing'."""
-    described = [_described(change) for change in changes_after if change['kind'] not in CHANGE_NOTES]
+    described = _disallowed(entry, changes_after)
     errors = [e for e in entry['errors']
               if not (e.startswith(UNTRUSTED) and not entry.get('intact'))
               and not (e.startswith(CHANGED) and described)]
@@ -169,14 +179,21 @@ def _ranked_problems(entry, changes_after):
     return [(rank, text) for text, rank in found.items()]
 
 
+def _disallowed(entry, changes_after):
+    """(rank, text) of each change after the signature that it does not allow."""
+    allowed = _allowed(entry)
+    return [_described(change) for change in changes_after if change['kind'] not in allowed]
+
+
 def _change(change):
-    return {'kind': change.get('kind'), 'fields': list(change.get('fields') or ()), 'revision': change.get('revision')}
+    return {'kind': change.get('kind'), 'fields': list(change.get('fields') or ()),
+            'revision': change.get('revision'), 'by': change.get('by')}
 
 
 def _described(change):
     finding, sentence = CHANGE_PROBLEMS.get(change['kind'], UNKNOWN_CHANGE)
     text = str(sentence)
-    if change['fields'] and change['kind'] != 'signed_bytes':
+    if change['fields'] and change['kind'] not in ALONE:
         text = _('%(change)s (trường: %(fields)s).', change=text, fields=', '.join(change['fields']))
     elif not text.endswith('.'):
         text += '.'
@@ -184,13 +201,10 @@ def _described(change):
 
 
 def _notes(entry, changes_after):
-    """The allowed changes after a signature, as information. Without `changes_after`, what the
-    modification level says."""
-    if 'changes_after' in entry:
-        kinds = [c['kind'] for c in changes_after if c['kind'] in CHANGE_NOTES]
-    else:
-        kinds = [entry.get('modification_level')] if entry.get('modified_after_signing') else []
-    return list(dict.fromkeys(str(CHANGE_NOTES[k]) for k in kinds if k in CHANGE_NOTES))
+    """The changes this signature allows after it, as information, each once."""
+    allowed = _allowed(entry)
+    return list(dict.fromkeys(str(CHANGE_NOTES[c['kind']]) for c in changes_after
+                              if c['kind'] in allowed and c['kind'] in CHANGE_NOTES))
 
 
 def _who(entry):

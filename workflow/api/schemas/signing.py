@@ -52,6 +52,8 @@ class ChangeAfterSchema(Schema):
     fields_ = fields.List(fields.String(), data_key='fields', attribute='fields',
                           metadata={'description': 'the form fields concerned'})
     revision = fields.Integer(allow_none=True, metadata={'description': 'the revision that made the change'})
+    by = fields.String(allow_none=True, metadata={
+        'description': 'the signature or document time stamp made in that revision, if any'})
 
 
 class SignatureCheckSchema(Schema):
@@ -77,6 +79,8 @@ class SignatureCheckSchema(Schema):
     signer_serial = fields.String(allow_none=True, metadata={'description': "the certificate's serial number (hex)"})
     issuer_name = fields.String(allow_none=True, metadata={'description': "the issuing CA's CN"})
     timestamp_authority_name = fields.String(allow_none=True, metadata={'description': "the TSA's CN"})
+    locks = fields.String(allow_none=True, metadata={
+        'description': '"everything" when the signature allows nothing after it but validation data'})
     trust_checked = fields.Boolean(metadata={'description': (
         'whether the certificate chain was checked at all: not when the signed bytes were changed, '
         'so then trusted=false says nothing about the certificate')})

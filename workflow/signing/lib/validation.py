@@ -185,7 +185,8 @@ def _fill_doc_timestamp(entry, sig, roots, revinfo, allow_fetching):
     entry.update(type='document_timestamp', intact=bool(status.intact and status.valid),
                  trusted=bool(status.trusted), timestamp_at=_iso(status.timestamp),
                  timestamp_authority=status.signing_cert.subject.human_friendly, level='B-LTA')
-    entry['timestamp_authority_name'] = _name_parts(status.signing_cert.subject)['name']
+    entry.update(timestamp_authority_name=_name_parts(status.signing_cert.subject)['name'],
+                 issuer_name=_issuer_name(status.signing_cert))
     _fill_modifications(entry, status)
     _collect_errors(entry, status)
 
@@ -350,8 +351,13 @@ def _signer_names(cert) -> dict:
     subject = _name_parts(cert.subject)
     return {'signer_name': subject['name'], 'signer_title': subject['title'],
             'signer_organisation': subject['organisation'],
-            'issuer_name': _name_parts(cert.issuer)['name'] or _name_parts(cert.issuer)['organisation'],
+            'issuer_name': _issuer_name(cert),
             'signer_serial': format(cert.serial_number, 'x')}
+
+
+def _issuer_name(cert) -> str | None:
+    issuer = _name_parts(cert.issuer)
+    return issuer['name'] or issuer['organisation']
 
 
 def _name_parts(name) -> dict:
