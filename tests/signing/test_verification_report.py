@@ -211,11 +211,13 @@ def test_the_public_page_says_who_signed_and_when_in_vietnamese(app, sorg, clien
     assert 'UBND huyện Cờ Đỏ Timestamp Authority xác nhận lúc' in people
     assert 'Sau chữ ký này: văn thư điền số, ngày và đóng dấu khi ban hành.' in people  # after the chairman's
     assert 'Common Name' not in people and not ISO_TIME.search(people) and '+00:00' not in people
+    assert 'ct.huyen' not in people and 'H17' not in people  # identifiers in the subject, not names
     assert 'form fields filled' not in people and 'FORM_FILLING' not in people and 'issuance' not in people
     # the technical terms are there, behind the toggle
     technical = ''.join(re.findall(r'<details class="technical">.*?</details>', text))
     assert text.count('<summary>Chi tiết kỹ thuật</summary>') == len(raw)  # the signer, the seal, the archive stamp
-    assert SUBJECT in technical and 'B-LT' in technical and 'form fields filled or signed later' in technical
+    assert 'Common Name: Nguyễn Văn Mến' in technical and 'B-LT' in technical
+    assert 'form fields filled or signed later' in technical and 'ct.huyen' in technical
     assert 'issuance: issue_day, issue_month, issue_number, organisation (bởi organisation)' in technical
     assert re.search(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00', technical)
 
