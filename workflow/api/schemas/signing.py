@@ -48,7 +48,8 @@ class ApprovalSchema(Schema):
 class ChangeAfterSchema(Schema):
     kind = fields.String(required=True, metadata={'description': (
         'number_or_date, form_field, annotation, page, content, signed_bytes, signature_damaged (these void '
-        'the signature); later_signature, validation_data, issuance (allowed)')})
+        'the signature); validation_data (allowed); later_signature, issuance (allowed unless the signature '
+        'locks everything)')})
     fields_ = fields.List(fields.String(), data_key='fields', attribute='fields',
                           metadata={'description': 'the form fields concerned'})
     revision = fields.Integer(allow_none=True, metadata={'description': 'the revision that made the change'})
