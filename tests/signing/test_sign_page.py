@@ -71,6 +71,8 @@ def test_leader_signs_with_automatic_placement(app, equipped, awaiting, as_user)
     assert 'id="form-sign"' not in text  # signed: back to the plain viewer
     assert 'id="signatures"' in text and 'Tất cả chữ ký số hợp lệ' in text and '1 chữ ký hợp lệ' in text
     assert 'Lê Văn Chủ Tịch' in text and text.count('class="signature-card ok"') == 1
+    people = re.sub(r'<details class="technical">.*?</details>', '', text)  # the subject's raw form stays inside
+    assert '<dd class="signer-name">Lê Văn Chủ Tịch</dd>' in people and 'Common Name' not in people
     report = _report(app, awaiting)
     assert report['valid'] and [s['field'] for s in report['signatures']] == ['signer']
     stored = stored_file(app, awaiting)

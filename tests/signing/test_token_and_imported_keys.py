@@ -98,6 +98,9 @@ def test_an_imported_certificate_is_trusted_only_after_the_admin_approves_its_ca
     sign_document(file, sorg.chairman, document=file.main_document, pin='p12-pass')
     signed = blobs().get(file.main_document.sha256)
     assert not verification.verify_bytes(signed)['signatures'][0]['trusted']
+    untrusted = verification.present(verification.verify_bytes(signed))  # intact, so the chain was checked
+    assert untrusted['headline'] == 'Chứng thư số không thuộc tổ chức chứng thực được tin cậy.'
+    assert untrusted['signatures'][0]['trust_checked'] and untrusted['signatures'][0]['intact']
     anchor = db.session.query(TrustAnchor).one()
     assert anchor.approved_at is None and 'Chuyên dùng' in anchor.subject
     credentials.approve_anchor(sorg.admin, anchor)

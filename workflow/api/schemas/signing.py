@@ -45,6 +45,18 @@ class ApprovalSchema(Schema):
     approved_at = Moment(required=True)
 
 
+class ChangeAfterSchema(Schema):
+    kind = fields.String(required=True, metadata={'description': (
+        'number_or_date, form_field, annotation, page, content, signed_bytes, signature_damaged (these void '
+        'the signature); validation_data (allowed); later_signature, issuance (allowed unless the signature '
+        'locks everything)')})
+    fields_ = fields.List(fields.String(), data_key='fields', attribute='fields',
+                          metadata={'description': 'the form fields concerned'})
+    revision = fields.Integer(allow_none=True, metadata={'description': 'the revision that made the change'})
+    by = fields.String(allow_none=True, metadata={
+        'description': 'the signature or document time stamp made in that revision, if any'})
+
+
 class SignatureCheckSchema(Schema):
     field = fields.String(required=True)
     type = fields.String(**one_of(('signature', 'document_timestamp')))
@@ -62,11 +74,29 @@ class SignatureCheckSchema(Schema):
     modification_level = fields.String(allow_none=True)
     changes = fields.String(allow_none=True)
     level = fields.String(required=True, **one_of(('B-B', 'B-T', 'B-LT', 'B-LTA'), allow_none=True))
+    signer_name = fields.String(allow_none=True, metadata={'description': "the certificate subject's CN"})
+    signer_title = fields.String(allow_none=True, metadata={'description': "the certificate subject's title"})
+    signer_organisation = fields.String(allow_none=True, metadata={'description': "the certificate subject's O"})
+    signer_serial = fields.String(allow_none=True, metadata={'description': "the certificate's serial number (hex)"})
+    issuer_name = fields.String(allow_none=True, metadata={'description': "the issuing CA's CN"})
+    timestamp_authority_name = fields.String(allow_none=True, metadata={'description': "the TSA's CN"})
+    locks = fields.String(allow_none=True, metadata={
+        'description': '"everything" when the signature allows nothing after it but validation data'})
+    trust_checked = fields.Boolean(metadata={'description': (
+        'whether the certificate chain was checked at all: not when the signed bytes were changed, '
+        'so then trusted=false says nothing about the certificate')})
+    changes_after = fields.List(fields.Nested(ChangeAfterSchema), metadata={
+        'description': 'what later revisions changed after this signature'})
     valid = fields.Boolean()
-    problems = fields.List(fields.String(), metadata={'description': 'in the request language'})
+    problems = fields.List(fields.String(), metadata={'description': 'in the request language, most serious first'})
+    notes = fields.List(fields.String(), metadata={
+        'description': 'changes after this signature that are allowed, in the request language'})
+    errors = fields.List(fields.String(), metadata={'description': "the validator's own findings (English)"})
 
 
 class VerificationSchema(Schema):
     valid = fields.Boolean(required=True)
     signatures = fields.List(fields.Nested(SignatureCheckSchema), required=True)
     problems = fields.List(fields.String())
+    headline = fields.String(allow_none=True, metadata={
+        'description': 'the most serious reason the document is not valid, in the request language'})

@@ -173,6 +173,7 @@ def _fill_signature(entry, sig, roots, revinfo, allow_fetching, reader):
         signer=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
         signed_at=_iso(status.signer_reported_dt), intact=bool(status.intact and status.valid),
         trusted=bool(status.trusted), level=_level(sig, reader, status, revinfo))
+    entry.update(_signer_names(cert))
     _fill_timestamp(entry, status.timestamp_validity)
     _fill_revocation(entry, status)
     _fill_modifications(entry, status)
@@ -184,6 +185,8 @@ def _fill_doc_timestamp(entry, sig, roots, revinfo, allow_fetching):
     entry.update(type='document_timestamp', intact=bool(status.intact and status.valid),
                  trusted=bool(status.trusted), timestamp_at=_iso(status.timestamp),
                  timestamp_authority=status.signing_cert.subject.human_friendly, level='B-LTA')
+    entry.update(timestamp_authority_name=_name_parts(status.signing_cert.subject)['name'],
+                 issuer_name=_issuer_name(status.signing_cert))
     _fill_modifications(entry, status)
     _collect_errors(entry, status)
 
@@ -194,6 +197,7 @@ def _fill_timestamp(entry, ts_status):
         return
     entry['timestamp_at'] = _iso(ts_status.timestamp)
     entry['timestamp_authority'] = ts_status.signing_cert.subject.human_friendly
+    entry['timestamp_authority_name'] = _name_parts(ts_status.signing_cert.subject)['name']
     if not (ts_status.intact and ts_status.valid and ts_status.trusted):
         entry['errors'].append('the timestamp is not valid or not trusted')
 
@@ -340,6 +344,36 @@ def _as_asn1(certificate) -> asn1_x509.Certificate:
         certificate = x509.load_pem_x509_certificate(certificate).public_bytes(
             serialization.Encoding.DER)
     return asn1_x509.Certificate.load(certificate)
+
+
+def _signer_names(cert) -> dict:
+    """The signer as people name them: CN, title and O of the subject, the issuer's CN, the serial (hex)."""
+    subject = _name_parts(cert.subject)
+    return {'signer_name': subject['name'], 'signer_title': subject['title'],
+            'signer_organisation': subject['organisation'],
+            'issuer_name': _issuer_name(cert),
+            'signer_serial': format(cert.serial_number, 'x')}
+
+
+def _issuer_name(cert) -> str | None:
+    issuer = _name_parts(cert.issuer)
+    return issuer['name'] or issuer['organisation']
+
+
+def _name_parts(name) -> dict:
+    """CN, title and O of an X.509 name (the first value of each), or None for those it lacks."""
+    try:
+        parts = name.native
+    except Exception:  # an undecodable name has no parts worth showing
+        parts = {}
+    parts = parts if isinstance(parts, dict) else {}
+
+    def first(key):
+        value = parts.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        return (str(value).strip() or None) if value else None
+
+    return {'name': first('common_name'), 'title': first('title'), 'organisation': first('organization_name')}
 
 
 def _iso(moment) -> str | None:
