@@ -70,7 +70,8 @@ def test_a_page_cache_setting_that_cannot_work_is_refused_at_start(monkeypatch):
 
 
 def test_with_the_cache_off_every_look_renders_afresh(app, make_unit, make_user):
-    settings = {key: app.config[key] for key in ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'KEYS_DIR', 'SECRET_KEY')}
+    settings = {key: app.config[key] for key in ('SQLALCHEMY_DATABASE_URI', 'STORAGE_URL', 'KEYS_DIR', 'SECRET_KEY',
+                                                 'PUBLIC_BASE_URL')}
     worker = create_app(dict(settings, TESTING=True, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, PAGE_CACHE='off'))
     client = login(worker.test_client(), make_user(make_unit()))
     assert [outcome(client)[0] for _ in range(2)] == ['miss', 'miss']
