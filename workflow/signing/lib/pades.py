@@ -218,6 +218,8 @@ def embed_earlier_validation_info(writer: IncrementalPdfFileWriter,
 def certificates_in_signatures(pdf_bytes: bytes) -> list[asn1_x509.Certificate]:
     """The signers' certificates of every signature and document time stamp in the document, and
     those of their time stamps' authorities (what validation data must speak about)."""
+    if b'/ByteRange' not in pdf_bytes:  # never signed: nothing to parse the document for
+        return []
     try:
         reader = open_for_update(pdf_bytes).prev
         signed_datas = [signed for signature in reader.embedded_signatures

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from io import BytesIO
 
+from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
@@ -269,9 +270,9 @@ def _timestamp_time(sig) -> dt.datetime | None:
 def _timestamp_token(sig):
     """The SignedData of the signature's timestamp token, if any."""
     attrs = sig.signer_info['unsigned_attrs']
-    if attrs.native is None:
+    if not isinstance(attrs, cms.CMSAttributes):  # absent (asn1crypto's Void): no time stamp
         return None
-    for attr in attrs:
+    for attr in attrs:  # (never `.native`: it would decode the whole token, certificates and all)
         if attr['type'].native == 'signature_time_stamp_token':
             return attr['values'][0]['content']
     return None
