@@ -1,4 +1,5 @@
 """Settings from the environment, with embedded defaults so that `make run` needs nothing."""
+import logging
 import os
 import re
 import secrets
@@ -145,7 +146,11 @@ def settle_public_base_url(config):
                 'point PDF readers at it for OCSP and CRLs, so it must be the address at which they reach '
                 'this deployment (e.g. PUBLIC_BASE_URL=https://vanphong.example.gov.vn)')
         url = 'http://127.0.0.1:' + os.environ.get('PORT', '5000')
+        logging.getLogger(__name__).warning(
+            'PUBLIC_BASE_URL not set: certificates issued now point at %s, which only this machine reaches; '
+            'PDF readers elsewhere cannot check their revocation (docs/production.md)', url)
     config['PUBLIC_BASE_URL'] = check_public_base_url(url)
+
 
 
 def check_public_base_url(url):

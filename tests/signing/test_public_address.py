@@ -38,6 +38,8 @@ def test_the_admin_pki_page_shows_the_public_address_and_the_addresses_certifica
         assert address in page
     assert 'Mọi chứng thư đang dùng đều trỏ tới địa chỉ công khai hiện tại.' in page
     assert 'pointers-elsewhere' not in page
+    # the suite's address is 127.0.0.1: only this machine reaches it, and the page says so
+    assert 'loopback-address' in page and 'chỉ máy chủ này truy cập được' in page
 
 
 def test_the_admin_pki_page_warns_when_certificates_point_elsewhere(app, equipped, as_user, monkeypatch):
@@ -49,6 +51,7 @@ def test_the_admin_pki_page_warns_when_certificates_point_elsewhere(app, equippe
     assert 'data-service="tsa" class="elsewhere' in page and 'data-service="root" class="current' in page
     assert old + authority.OCSP_PATH in page  # what the TSA certificate still carries
     assert equipped.leader.full_name in page and equipped.district.name in page
+    assert 'loopback-address' not in page  # a real address: no such warning
 
 
 def test_reissuing_needs_an_admin(equipped, as_user):

@@ -5,6 +5,7 @@ the OCSP answers are built from them (KEYS_DIR holds only the authority's keys, 
 `pki init`), so every app host answers the same and nothing else has to be shared between them.
 """
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -57,7 +58,14 @@ def public_addresses():
     """The public address and the OCSP, CRL and TSA addresses certificates issued now carry."""
     base = base_url()
     return {'public': base, 'ocsp': base + authority.OCSP_PATH, 'crl': base + authority.CRL_PATH,
-            'tsa': current_app.config.get('TSA_URL') or base + authority.TSA_PATH}
+            'tsa': current_app.config.get('TSA_URL') or base + authority.TSA_PATH,
+            'only_this_machine': only_this_machine(base)}
+
+
+def only_this_machine(url):
+    """Whether `url` names this machine only (loopback): no validator elsewhere reaches it."""
+    host = (urlsplit(url).hostname or '').lower()
+    return host == 'localhost' or host.startswith('127.') or host == '::1'
 
 
 def service_certificates():
