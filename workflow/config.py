@@ -73,6 +73,7 @@ def from_environment():
         'STORAGE_URL': _storage_url(),
         'KEYS_DIR': str(_keys_dir()),
         'MAX_UPLOAD_MB': max_mb,
+        'MAX_DOCUMENTS_PER_FILE': _positive_int('MAX_DOCUMENTS_PER_FILE', 30),
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
         # Settled by settle_public_base_url() once create_app's overrides are known (it needs the database).

@@ -27,3 +27,18 @@ def document_pdf(document_id):
     response.headers['Content-Security-Policy'] = PDF_CSP
     response.headers['Cache-Control'] = 'private, no-store'
     return response
+
+
+@bp.get('/documents/<int:document_id>/original')
+@login_required
+def document_original(document_id):
+    """The bytes as uploaded, for a document whose stored copy was repaired to be signed: always a download."""
+    document = db.session.get(Document, document_id)
+    if document is None or not document.original_sha256:
+        abort(404)
+    visible_file_or_404(document.file_id, current_user)
+    response = send_file(io.BytesIO(blobs().get(document.original_sha256)), mimetype='application/pdf',
+                         download_name='goc-' + document.filename, as_attachment=True, max_age=0)
+    response.headers['Content-Security-Policy'] = PDF_CSP
+    response.headers['Cache-Control'] = 'private, no-store'
+    return response
