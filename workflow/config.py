@@ -25,6 +25,31 @@ def _secret_key():
     return path.read_text().strip()
 
 
+def _key_encryption_key():
+    """KEY_ENCRYPTION_KEY (32 bytes, base64), or one generated once into instance/ (0600).
+
+    It wraps every signing key the database holds (workflow/signing/lib/keystore.py): it must never be
+    in the database nor in a backup. A deployment with several hosts, or restoring a backup on a new
+    machine, sets the same value everywhere (docs/security.md: key management)."""
+    import base64
+    raw = os.environ.get('KEY_ENCRYPTION_KEY', '').strip()
+    if not raw:
+        INSTANCE.mkdir(exist_ok=True)
+        path = INSTANCE / 'key_encryption_key'
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w') as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        raw = path.read_text().strip()
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError:
+        key = b''
+    if len(key) != 32:
+        raise ConfigError('KEY_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)')
+    return key
+
+
 def _database_url():
     url = os.environ.get('DATABASE_URL', 'sqlite:///' + str(INSTANCE / 'workflow.db'))
     if url.startswith('postgres://'):
@@ -69,6 +94,7 @@ def from_environment():
     database_url = _database_url()
     return {
         'SECRET_KEY': _secret_key(),
+        'KEY_ENCRYPTION_KEY': _key_encryption_key(),
         'SQLALCHEMY_DATABASE_URI': database_url,
         'STORAGE_URL': _storage_url(),
         'KEYS_DIR': str(_keys_dir()),

@@ -7,6 +7,7 @@ revocation that is rolled back never reaches a validator, and every app host agr
 """
 import hashlib
 import logging
+import os
 from datetime import timedelta
 
 from cryptography import x509
@@ -111,12 +112,14 @@ def issue_user_certificate(actor, user, pin):
     policy.require(policy.may_manage_keys, actor)
     _check_new_pin(pin)
     trust.ensure_pki()
+    salt = os.urandom(16)
     issued = authority.issue_person_certificate(trust.keys_dir(), full_name=user.full_name, title=user.title or '',
                                                 unit_name=user.unit.name, serial_number=person_identifier(user),
-                                                pin=pin, base_url=trust.base_url(),
+                                                pin=keystore.stretched_pin(pin, salt), base_url=trust.base_url(),
                                                 policy_oid=trust.certificate_policy())
     _retire(user_credentials(user), 'superseded')
-    credential = _from_certificate(issued.certificate, kind='person', user_id=user.id, pkcs12=issued.pkcs12)
+    credential = _from_certificate(issued.certificate, kind='person', user_id=user.id,
+                                   pkcs12=keystore.wrap(issued.pkcs12, _kek(), salt=salt))
     db.session.add(credential)
     db.session.flush()
     audit.record(actor, 'issue_certificate', user, serial=credential.serial)
@@ -129,11 +132,14 @@ def issue_unit_seal(actor, unit, *, png, pin):
     _check_new_pin(pin)
     image = store_png(png, kind='seal', unit_id=unit.id)
     trust.ensure_pki()
-    issued = authority.issue_organisation_certificate(trust.keys_dir(), org_name=unit.name, pin=pin,
+    salt = os.urandom(16)
+    issued = authority.issue_organisation_certificate(trust.keys_dir(), org_name=unit.name,
+                                                      pin=keystore.stretched_pin(pin, salt),
                                                       organization_identifier=unit.code, base_url=trust.base_url(),
                                                       policy_oid=trust.certificate_policy())
     _retire(unit_credentials(unit), 'superseded')
-    credential = _from_certificate(issued.certificate, kind='organisation', unit_id=unit.id, pkcs12=issued.pkcs12)
+    credential = _from_certificate(issued.certificate, kind='organisation', unit_id=unit.id,
+                                   pkcs12=keystore.wrap(issued.pkcs12, _kek(), salt=salt))
     db.session.add(credential)
     db.session.flush()
     audit.record(actor, 'issue_seal', unit, serial=credential.serial, image=image.sha256)
@@ -170,7 +176,8 @@ def import_pkcs12_credential(actor, user, *, pkcs12, password):
     for ca in imported.chain:
         _propose_anchor(ca)
     _retire(user_credentials(user), 'superseded')
-    credential = _from_certificate(imported.certificate, kind='imported', user_id=user.id, pkcs12=pkcs12)
+    credential = _from_certificate(imported.certificate, kind='imported', user_id=user.id,
+                                   pkcs12=keystore.wrap(pkcs12, _kek()))  # still under its own password
     db.session.add(credential)
     db.session.flush()
     audit.record(actor, 'import_certificate', user, serial=credential.serial, issuer=credential.issuer)
@@ -297,6 +304,26 @@ def _wrong_pin(credential):
     return _refuse(_('Mã PIN không đúng (còn %(n)d lần thử).', n=left), 'wrong_pin', 422)
 
 
+def _kek():
+    """The key-encryption key (KEY_ENCRYPTION_KEY, never in the database nor in backups)."""
+    return current_app.config['KEY_ENCRYPTION_KEY']
+
+
+def _opened(credential, pin):
+    """The signer in a stored key; a key stored before keys were wrapped is wrapped now that its PIN
+    has opened it (under a stretched PIN and the key-encryption key)."""
+    if keystore.is_wrapped(credential.pkcs12):
+        return keystore.load_wrapped_signer(credential.pkcs12, pin, _kek())
+    signer = keystore.load_pkcs12_signer(credential.pkcs12, pin)
+    if credential.kind in ('person', 'organisation', 'imported'):
+        wrapped = (keystore.rewrapped(credential.pkcs12, pin, _kek()) if credential.kind in trust.LOCAL_KINDS
+                   else keystore.wrap(credential.pkcs12, _kek()))
+        for sharing in db.session.query(Credential).filter(Credential.pkcs12 == credential.pkcs12).all():
+            sharing.pkcs12 = wrapped  # re-certified rows share the key
+        log.info('credential %s: key wrapped', credential.id)
+    return signer
+
+
 class _Unlocked:
     """A signer opened with the holder's PIN; PKCS#11 sessions are closed on exit."""
 
@@ -304,6 +331,10 @@ class _Unlocked:
         self.credential, self.pin, self._context = credential, pin or '', None
 
     def __enter__(self):
+        # The PIN counter is read and written under a row lock (PostgreSQL; SQLite writers are serialised
+        # already), so parallel guesses are counted one after another and the fifth locks the key.
+        if self.credential.id is not None:
+            db.session.refresh(self.credential, with_for_update=True)
         _usable(self.credential)
         try:
             if self.credential.kind == 'pkcs11':
@@ -312,7 +343,7 @@ class _Unlocked:
                     module_path=current_app.config.get('PKCS11_MODULE', '/usr/lib/softhsm/libsofthsm2.so'))
                 signer = self._context.__enter__()
             else:
-                signer = keystore.load_pkcs12_signer(self.credential.pkcs12, self.pin)
+                signer = _opened(self.credential, self.pin)
                 if self.credential.kind in trust.LOCAL_KINDS:  # the key may have been recertified since
                     signer = keystore.with_certificate(signer, certificate_of(self.credential))
         except WrongPin:
