@@ -8,6 +8,7 @@ revocation that is rolled back never reaches a validator, and every app host agr
 import hashlib
 import logging
 import os
+import secrets
 from datetime import timedelta
 
 from cryptography import x509
@@ -22,7 +23,14 @@ from ..timeutil import aware, now, vn
 from . import trust
 from .lib import authority, keystore, revocation
 from .lib.errors import InvalidCredential, TokenError, WrongPin
-from .models import MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, TrustAnchor
+from .models import (
+    ENROLMENT_HOURS,
+    MAX_PIN_FAILURES,
+    PIN_LOCK_MINUTES,
+    Credential,
+    Enrolment,
+    TrustAnchor,
+)
 from .stamps import store_png
 
 log = logging.getLogger(__name__)
@@ -86,9 +94,12 @@ def person_identifier(user):
     return f'ID{user.id}'
 
 
+MIN_PIN_LENGTH = 6
+
+
 def _check_new_pin(pin):
-    if not pin or len(pin) < 4 or len(pin) > 64:
-        raise BadInput(_('Mã PIN phải có từ 4 đến 64 ký tự.'), code='invalid_pin')
+    if not pin or len(pin) < MIN_PIN_LENGTH or len(pin) > 64:
+        raise BadInput(_('Mã PIN phải có từ 6 đến 64 ký tự.'), code='invalid_pin')
 
 
 def _revoke(credential, reason):
@@ -107,10 +118,61 @@ def _retire(credentials, reason='superseded'):
 
 # ---------------------------------------------------------------- issuing, importing, revoking
 
-def issue_user_certificate(actor, user, pin):
-    """A personal certificate from the local CA; the key is kept as a PKCS#12 under `pin`."""
+# ---------------------------------------------------------------- enrolment: the holder chooses the PIN
+
+def start_enrolment(actor, user):
+    """An administrator lets `user` get a certificate from the local CA; returns (Enrolment, code). The
+    code is shown once (to be handed to the person) and kept only as a hash; the person's current
+    certificate stays valid until the new one exists. An earlier open enrolment is closed."""
     policy.require(policy.may_manage_keys, actor)
+    for earlier in _open_enrolments(user):
+        earlier.used_at = now()
+    code = '-'.join(secrets.token_hex(2).upper() for _ in range(3))  # e.g. 3F9A-0C21-B7E4
+    enrolment = Enrolment(user_id=user.id, code_hash=_code_hash(code), created_by_id=actor.id,
+                          expires_at=now() + timedelta(hours=ENROLMENT_HOURS))
+    db.session.add(enrolment)
+    db.session.flush()
+    audit.record(actor, 'start_enrolment', user, enrolment_id=enrolment.id, expires_at=enrolment.expires_at)
+    return enrolment, code
+
+
+def open_enrolment(user):
+    """The person's enrolment waiting for their PIN, if any."""
+    found = _open_enrolments(user)
+    return found[-1] if found else None
+
+
+def complete_enrolment(holder, code, pin):
+    """The holder, with the code, chooses the PIN: the key is made and stored under it; a previous
+    certificate is revoked (superseded). Wrong codes count: five close the enrolment."""
+    enrolment = open_enrolment(holder)
+    if enrolment is None:
+        raise Conflict(_('Bạn không có yêu cầu cấp chứng thư số nào đang chờ (hoặc yêu cầu đã hết hạn).'),
+                       code='no_enrolment')
+    if not secrets.compare_digest(enrolment.code_hash, _code_hash(code or '')):
+        enrolment.attempts += 1
+        db.session.flush()
+        raise _refuse(_('Mã cấp chứng thư không đúng.'), 'wrong_enrolment_code', 422)
     _check_new_pin(pin)
+    credential = _issue_person_certificate(holder, pin)
+    enrolment.used_at = now()
+    db.session.flush()
+    audit.record(holder, 'issue_certificate', holder, serial=credential.serial, enrolment_id=enrolment.id)
+    return credential
+
+
+def _open_enrolments(user):
+    rows = db.session.query(Enrolment).filter(Enrolment.user_id == user.id, Enrolment.used_at.is_(None)) \
+        .order_by(Enrolment.id).all()
+    return [e for e in rows if e.open]
+
+
+def _code_hash(code):
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _issue_person_certificate(user, pin):
+    """A personal certificate from the local CA, its key wrapped under the holder's PIN."""
     trust.ensure_pki()
     salt = os.urandom(16)
     issued = authority.issue_person_certificate(trust.keys_dir(), full_name=user.full_name, title=user.title or '',
@@ -122,7 +184,6 @@ def issue_user_certificate(actor, user, pin):
                                    pkcs12=keystore.wrap(issued.pkcs12, _kek(), salt=salt))
     db.session.add(credential)
     db.session.flush()
-    audit.record(actor, 'issue_certificate', user, serial=credential.serial)
     return credential
 
 
