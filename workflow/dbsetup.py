@@ -57,10 +57,9 @@ def make_sqlite_file_private(path):
             log.warning('%s was readable by other accounts: now 0600', name)
 
 
-def schema_present(engine):
+def schema_present(connection):
     """Whether `init-db` (or `restore`) has made the schema: the migrations' version table exists."""
-    with engine.connect() as connection:
-        return inspect(connection).has_table('alembic_version')
+    return inspect(connection).has_table('alembic_version')
 
 
 QUIET_SECONDS = 30.0
