@@ -8,18 +8,18 @@ FILE_MODE, DIR_MODE = 0o600, 0o700
 
 def private_dir(path):
     """Create `path` and any missing parent 0700 (existing folders are left as they are)."""
-    path = Path(path)
+    path = missing_part = Path(path)
     missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
+    while not missing_part.exists():
+        missing.append(missing_part)
+        missing_part = missing_part.parent
     for folder in reversed(missing):
         try:
             folder.mkdir(mode=DIR_MODE)
         except FileExistsError:
             continue
         os.chmod(folder, DIR_MODE)  # mkdir's mode passes through the umask
-    return Path(path) if not missing else missing[0]
+    return path
 
 
 def open_private(path, *, exclusive=True):

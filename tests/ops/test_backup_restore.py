@@ -266,6 +266,7 @@ HOSTILE = {
     'setuid mode': lambda out: _member('keys/run.sh', data=b'#!/bin/sh\nid\n', mode=0o4755),
     'name outside the layout': lambda out: _member('static/app.js', data=b'alert(1)'),
     'blob name that is not a digest': lambda out: _member('blobs/x.pdf', data=b'%PDF-1.7'),
+    'a name twice (the later copy would win)': lambda out: _member('keys/tsa.pem', data=b'another certificate'),
 }
 
 

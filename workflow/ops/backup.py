@@ -273,12 +273,13 @@ def _layout(members):
             raise BackupError(f'refused archive member {name!r}: not a regular file')
         if member.mode & ~0o777:
             raise BackupError(f'refused archive member {name!r}: set-id or sticky mode {member.mode:o}')
-        if name in seen:
+        table = TABLE_NAME.fullmatch(name)
+        if name in seen or (table and table.group(1) in layout['tables']):
             raise BackupError(f'refused archive member {name!r}: it appears twice')
         seen.add(name)
         if name == 'manifest.json':
             layout['manifest'] = member
-        elif (table := TABLE_NAME.fullmatch(name)) and table.group(1) in known:
+        elif table and table.group(1) in known:
             layout['tables'][table.group(1)] = member
         elif BLOB_NAME.fullmatch(name):
             layout['blobs'][name[len('blobs/'):]] = member
