@@ -1,11 +1,11 @@
 """Command-line entry points (`flask --app wsgi …`), as CONTRACT.md lists them."""
-import os
 
 import click
 from flask import current_app
 from flask_migrate import upgrade
 
 from .extensions import db
+from .privatefiles import private_dir
 from .unit_of_work import transaction
 
 
@@ -26,7 +26,7 @@ def init_db():
     """Create or migrate the schema (idempotent)."""
     from .directory.operations import ensure_levels
 
-    os.makedirs(current_app.instance_path, exist_ok=True)
+    private_dir(current_app.instance_path)
     upgrade()
     with transaction():
         ensure_levels()

@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .privatefiles import open_private, private_dir, tighten
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / 'instance'
 
@@ -17,11 +19,13 @@ class ConfigError(RuntimeError):
 def _secret_key():
     if os.environ.get('SECRET_KEY'):
         return os.environ['SECRET_KEY']
-    INSTANCE.mkdir(exist_ok=True)
+    private_dir(INSTANCE)
     path = INSTANCE / 'secret_key'
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    try:
+        with open_private(path) as out:  # 0600 from the first byte; another process may win the race
+            out.write(secrets.token_hex(32).encode())
+    except FileExistsError:
+        tighten(path)
     return path.read_text().strip()
 
 
@@ -136,6 +140,8 @@ def from_environment():
         'BULK_SIGN_MAX': _positive_int('BULK_SIGN_MAX', 50),
         'PAGE_CACHE': _page_cache(),
         'PAGE_CACHE_ENTRIES': _positive_int('PAGE_CACHE_ENTRIES', 2000),
+        # Encrypts `backup` archives and opens them at `restore`; never written into an archive.
+        'BACKUP_PASSPHRASE': os.environ.get('BACKUP_PASSPHRASE', ''),
     }
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from flask import current_app
 
 from .config import ROOT
+from .privatefiles import private_dir
 
 
 class StorageError(RuntimeError):
@@ -32,8 +33,8 @@ class FileStorage:
         path = self._path(digest)
         if path.exists() and sha256_hex(path.read_bytes()) == digest:
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        private_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)  # 0600
         with os.fdopen(fd, 'wb') as out:
             out.write(data)
             out.flush()
