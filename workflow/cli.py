@@ -48,10 +48,12 @@ def create_admin(username, password, unit_code, unit_name, unit_abbreviation, un
     """The first administrator, in the unit with UNIT_CODE (created if missing)."""
     from .directory.models import Unit, User
     from .directory.operations import create_unit, create_user, ensure_levels, validate_unit_code
+    from .metrics.operations import seed_default_targets_once
     from .policy import SYSTEM
 
     with transaction():
         ensure_levels()
+        seed_default_targets_once()
         code = validate_unit_code(unit_code)
         unit = db.session.query(Unit).filter_by(code=code).one_or_none()
         if unit is None:

@@ -72,6 +72,9 @@ def test_api_refuses_to_change_an_issued_document(app, api, api_org):
                          ('issue', {'recipient_unit_ids': [api_org.communes[1].unit.id], 'pin': ''})]:
         answer = api.act(clerk, file_id, action, body, expect=409)
         assert answer['error']['code'] == 'issued_is_final'
+    english = api.post(clerk, f'/files/{file_id}/reopen', {'note': 'Sửa'}, lang='en').get_json()['error']['message']
+    assert english == f'An issued document (number {issued["number"]}) cannot be changed, reopened or issued ' \
+        'again; to correct it, draft a new document that replaces it.'
     response = api.upload(clerk, f'/files/{file_id}/documents', kind='main')
     assert response.status_code == 409 and response.get_json()['error']['code'] == 'issued_is_final'
     assert _snapshot(app, file_id) == before
