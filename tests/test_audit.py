@@ -168,3 +168,13 @@ def test_the_head_is_anchored_every_n_entries(app, org, anchor_store, monkeypatc
     names = [p.name for p in (anchor_store / 'records' / 'audit-anchors').iterdir()]
     assert f'{head.id:012d}-{head.hash[:16]}.json' in names
     assert _cli(app, 'audit', 'verify').exit_code == 0
+
+
+def test_the_archive_maintenance_job_anchors_the_head(app, org, anchor_store):
+    from workflow.jobs import tasks
+
+    _some_history(org)
+    tasks.archive_timestamps()
+    head = db.session.query(audit.AuditEntry).order_by(audit.AuditEntry.id.desc()).first()
+    assert _anchored_ids(anchor_store) == [head.id]
+    assert _cli(app, 'audit', 'verify').exit_code == 0
