@@ -97,3 +97,20 @@ def test_register_csv_through_the_api_keeps_hostile_titles_inert(api, api_org):
         rows = _csv_rows(response)
         assert len(rows) == 2 and any('@SUM(1+9)' in cell for cell in rows[1])
         assert not any(cell.startswith(exports.FORMULA_STARTS) for row in rows for cell in row)
+
+
+def test_a_hostile_sender_and_number_open_their_register_cells_inertly(api, api_org, as_user):
+    """A paper arrival whose sender and number start like formulas: both are cells of their own in the
+    incoming register (author, number), through the API's CSV and the page's."""
+    commune = api_org.communes[0]
+    sender, number = '=cmd|\' /C calc\'!A0', '@SUM(A1:A9)'
+    response = api.upload(commune.clerk, '/files/paper-arrivals', title='-1+1 Đơn kiến nghị', doc_type='CV',
+                          number=number, sender_name=sender)
+    assert response.status_code == 201, response.get_json()
+    for csv_response in (api.get(commune.clerk, '/registers/incoming?format=csv'),
+                         as_user(commune.clerk).get('/registers/incoming/csv')):
+        header, row = _csv_rows(csv_response)
+        cells = dict(zip(header, row, strict=True))
+        assert cells['Tác giả'] == "'" + sender
+        assert cells['Số, ký hiệu văn bản'] == "'" + number
+        assert not any(cell.startswith(exports.FORMULA_STARTS) for cell in row)
