@@ -106,6 +106,10 @@ def from_environment():
         'MAX_DOCUMENTS_PER_FILE': _positive_int('MAX_DOCUMENTS_PER_FILE', 30),
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
+        # The audit chain's head is time-stamped into the object store every this many entries (0: only
+        # by `audit anchor` and the maintenance job).
+        'AUDIT_ANCHOR_EVERY': _positive_int('AUDIT_ANCHOR_EVERY', 200) if os.environ.get('AUDIT_ANCHOR_EVERY')
+        != '0' else 0,
         # Settled by settle_public_base_url() once create_app's overrides are known (it needs the database).
         'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', '').strip(),
         'CERTIFICATE_POLICY_OID': _oid('CERTIFICATE_POLICY_OID', DEFAULT_CERTIFICATE_POLICY_OID),

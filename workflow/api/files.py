@@ -10,6 +10,7 @@ import io
 from flask import send_file, url_for
 from flask_babel import gettext as _
 
+from .. import audit
 from ..errors import BadInput
 from ..extensions import db
 from ..files import operations
@@ -80,7 +81,9 @@ def get_document(document_id):
 def get_document_pdf(document_id):
     """The current PDF bytes"""
     document = document_or_404(document_id)
-    response = send_file(io.BytesIO(blobs().get(document.sha256)), mimetype='application/pdf',
+    data = blobs().get(document.sha256)
+    audit.record_access(caller(), 'download_document', document, file_id=document.file_id, sha256=document.sha256)
+    response = send_file(io.BytesIO(data), mimetype='application/pdf',
                          download_name=document.filename, as_attachment=False, etag=document.sha256)
     response.headers['Cache-Control'] = 'private, no-store'
     return response

@@ -355,11 +355,16 @@ def _usable(credential):
 
 
 def _wrong_pin(credential):
+    """Count a wrong PIN (and lock at the limit), recorded in the audit log with the count it kept."""
     credential.failed_pins += 1
     left = MAX_PIN_FAILURES - credential.failed_pins
+    audit.record(audit.current_actor(), 'wrong_pin', credential, holder_id=credential.user_id,
+                 unit_id=credential.unit_id, failures=credential.failed_pins)
     if left <= 0:
         credential.failed_pins, credential.locked_until = 0, now() + timedelta(minutes=PIN_LOCK_MINUTES)
         db.session.flush()
+        audit.record(audit.current_actor(), 'pin_locked', credential, holder_id=credential.user_id,
+                     unit_id=credential.unit_id, until=credential.locked_until)
         return _refuse(_('Sai mã PIN 5 lần: khóa ký bị tạm khóa 15 phút.'), 'pin_locked', 423)
     db.session.flush()
     return _refuse(_('Mã PIN không đúng (còn %(n)d lần thử).', n=left), 'wrong_pin', 422)

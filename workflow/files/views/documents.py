@@ -4,6 +4,7 @@ import io
 from flask import abort, request, send_file
 from flask_login import current_user, login_required
 
+from ... import audit
 from ...extensions import db
 from ...storage import blobs
 from ..models import Document
@@ -22,8 +23,11 @@ def document_pdf(document_id):
         abort(404)
     visible_file_or_404(document.file_id, current_user)
     data = blobs().get(document.sha256)
+    download = request.args.get('download') == '1'
+    audit.record_access(current_user, 'download_document', document, file_id=document.file_id,
+                        sha256=document.sha256, attachment=download)
     response = send_file(io.BytesIO(data), mimetype='application/pdf', download_name=document.filename,
-                         as_attachment=request.args.get('download') == '1', max_age=0)
+                         as_attachment=download, max_age=0)
     response.headers['Content-Security-Policy'] = PDF_CSP
     response.headers['Cache-Control'] = 'private, no-store'
     return response
