@@ -6,7 +6,6 @@ from flask_limiter.util import get_remote_address
 from ..auth import throttle
 from ..auth.models import ApiToken, issue_token, token_for, user_for_token
 from ..auth.operations import LoginThrottled, authenticate, revoke_token, tokens_of
-from ..auth.views import throttled_message
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter
 from . import bp
@@ -70,7 +69,7 @@ def create_token(credentials):
                             device_cookie=request.cookies.get(throttle.DEVICE_COOKIE))
     except LoginThrottled as throttled:
         g.retry_after = throttled.seconds
-        raise DomainError(throttled_message(throttled), code='login_throttled', status=429,
+        raise DomainError(throttled.message, code='login_throttled', status=429,
                           keep_changes=True) from None
     if user is None:
         raise DomainError(_('Tên đăng nhập hoặc mật khẩu không đúng.'), code='invalid_credentials', status=401,

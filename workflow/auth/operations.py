@@ -4,6 +4,7 @@ the username exists."""
 import secrets
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from .. import audit, policy
@@ -30,6 +31,11 @@ class LoginThrottled(Exception):
     def __init__(self, seconds):
         super().__init__('throttled')
         self.seconds = max(1, int(seconds + 0.999))
+
+    @property
+    def message(self):
+        """The same words whoever the username names, and whether it exists or not."""
+        return _('Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %(s)d giây.', s=self.seconds)
 
 
 def authenticate(username, password, *, source=None, device_cookie=None):
@@ -75,6 +81,12 @@ def end_sessions(user, *, reason, actor=None, revoke_tokens=False):
     db.session.flush()
     audit.record(actor or user, 'logout' if reason == 'logout' else 'sessions_ended', user, reason=reason,
                  tokens_revoked=revoked)
+
+
+def forget_failures(user):
+    """The username's failed sign-ins are forgotten (an admin just gave the person a new password);
+    the sources' counts stay."""
+    throttle.forget([throttle.account_key(user.username)])
 
 
 def tokens_of(actor, person):

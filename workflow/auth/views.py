@@ -57,7 +57,7 @@ def login():
         user = authenticate(form.username.data, form.password.data, source=get_remote_address(),
                             device_cookie=device_cookie)
     except LoginThrottled as throttled:
-        form.password.errors.append(throttled_message(throttled))
+        form.password.errors.append(throttled.message)
         return render_template('auth/login.html', form=form), 429, {'Retry-After': str(throttled.seconds)}
     if user is None:
         form.password.errors.append(_('Tên đăng nhập hoặc mật khẩu không đúng.'))
@@ -67,11 +67,6 @@ def login():
     response = redirect(safe_next(form.next.data) or url_for('files.inbox'))
     throttle.set_device_cookie(response, throttle.device_cookie_for(user, throttle.known_device(device_cookie, user)))
     return response
-
-
-def throttled_message(throttled):
-    """The same words whoever the username names, and whether it exists or not."""
-    return _('Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %(s)d giây.', s=throttled.seconds)
 
 
 @bp.post('/logout')

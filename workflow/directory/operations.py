@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit, policy
-from ..auth.operations import end_sessions
+from ..auth.operations import end_sessions, forget_failures
 from ..errors import BadInput, Conflict
 from ..extensions import db
 from ..vocabulary import ROLES
@@ -115,6 +115,7 @@ def reset_password(actor, user, new_password):
     db.session.flush()
     audit.record(actor, 'reset_password', user)
     end_sessions(user, reason='password_reset', actor=actor, revoke_tokens=True)
+    forget_failures(user)
 
 
 def change_own_password(user, current_password, new_password):
