@@ -15,7 +15,6 @@ from . import throttle
 from .models import ApiToken
 
 
-
 @cache
 def _nobody_hash():
     """A hash with the deployment's own parameters, checked when the username is unknown so that the

@@ -14,9 +14,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_required, login_user, logout_user
-
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..directory.operations import change_own_password, set_locale
 from ..errors import DomainError

@@ -7,8 +7,8 @@ from ..auth.operations import end_sessions, forget_failures
 from ..errors import BadInput, Conflict
 from ..extensions import db
 from ..vocabulary import ROLES
-from .passwords import check_password_policy
 from .models import UNIT_CODE_PATTERN, Level, Unit, User
+from .passwords import check_password_policy
 
 DEFAULT_LEVELS = (('province', 'Tỉnh', 0), ('district', 'Huyện', 1), ('commune', 'Xã', 2))
 
