@@ -115,6 +115,15 @@ class User(UserMixin, db.Model):
         """What sessions and remember-me cookies keep: the id and the session epoch it was signed in under."""
         return f'{self.id}:{self.session_epoch or 0}'
 
+    def __eq__(self, other):
+        """The same person: compared by id, as Flask-Login compared get_id() before it carried the epoch
+        (and without reading the epoch, which pages do not declare: inbox/rows.py)."""
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    __hash__ = UserMixin.__hash__
+
     def end_sessions(self):
         """Every session and remember-me cookie signed in before now stops working."""
         self.session_epoch = (self.session_epoch or 0) + 1
