@@ -45,9 +45,22 @@ def init_db():
 @click.option('--unit-level', default='district')
 @click.option('--full-name', default=None)
 def create_admin(username, password, unit_code, unit_name, unit_abbreviation, unit_level, full_name):
-    """The first administrator, in the unit with UNIT_CODE (created if missing)."""
+    """The first administrator, in the unit with UNIT_CODE (created if missing). The password must
+    meet the password policy (directory/passwords.py)."""
+    from .errors import DomainError
+
+    try:
+        user, unit = _create_admin(username, password, unit_code, unit_name, unit_abbreviation, unit_level,
+                                   full_name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f'admin {user.username} in {unit.code} {unit.name}')
+
+
+def _create_admin(username, password, unit_code, unit_name, unit_abbreviation, unit_level, full_name):
     from .directory.models import Unit, User
     from .directory.operations import create_unit, create_user, ensure_levels, validate_unit_code
+    from .directory.passwords import check_password_policy
     from .metrics.operations import seed_default_targets_once
     from .policy import SYSTEM
 
@@ -64,9 +77,10 @@ def create_admin(username, password, unit_code, unit_name, unit_abbreviation, un
             user = create_user(SYSTEM, username=username, password=password, full_name=full_name or username,
                                unit=unit, roles=['admin'])
         else:
+            check_password_policy(password, username=user.username)
             user.roles = sorted(set(user.roles) | {'admin'})
             user.set_password(password)
-    click.echo(f'admin {user.username} in {unit.code} {unit.name}')
+    return user, unit
 
 
 @click.command('seed-demo')

@@ -3,6 +3,7 @@ import logging
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,6 +120,9 @@ def from_environment():
         'SESSION_COOKIE_SECURE': os.environ.get('SESSION_COOKIE_SECURE', '0') == '1',
         'REMEMBER_COOKIE_HTTPONLY': True,
         'REMEMBER_COOKIE_SAMESITE': 'Lax',
+        'REMEMBER_COOKIE_SECURE': os.environ.get('SESSION_COOKIE_SECURE', '0') == '1',
+        # Flask-Login's default is 365 days; the cookie also ends with logout and a password change.
+        'REMEMBER_COOKIE_DURATION': timedelta(days=_positive_int('REMEMBER_COOKIE_DAYS', 30)),
         'BABEL_DEFAULT_LOCALE': 'vi',
         'BABEL_DEFAULT_TIMEZONE': 'Asia/Ho_Chi_Minh',
         'BABEL_TRANSLATION_DIRECTORIES': str(ROOT / 'workflow' / 'translations'),

@@ -60,6 +60,12 @@ def may_administer(actor):
     return actor.is_admin
 
 
+@rule(_l('Chỉ người dùng đó hoặc quản trị viên được xem và thu hồi mã truy cập API của họ.'))
+def may_manage_tokens_of(actor, person):
+    """List and revoke a person's API tokens: the person, or an admin."""
+    return actor.id == person.id or actor.is_admin
+
+
 @rule(_l('Bạn không có quyền thực hiện thao tác này.'))
 def may_manage_keys(actor):
     """Issue, import, register and revoke certificates; unit seals; trust anchors."""

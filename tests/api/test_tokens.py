@@ -49,13 +49,14 @@ def test_missing_password_is_400(client, org):
     assert response.get_json()['error']['code'] == 'missing_field'
 
 
-def test_repeated_failures_lock_the_account_with_429(client, org):
+def test_repeated_failures_make_the_username_wait_with_429_and_retry_after(client, org):
     for _ in range(5):
         response = client.post('/api/v1/tokens', json={'username': org.spec.username, 'password': 'sai'})
         assert response.status_code == 401
     response = client.post('/api/v1/tokens', json={'username': org.spec.username, 'password': PASSWORD})
     assert response.status_code == 429
-    assert response.get_json()['error']['code'] == 'login_locked'
+    assert response.get_json()['error']['code'] == 'login_throttled'
+    assert 1 <= int(response.headers['Retry-After']) <= 60  # a delay, not a lock
 
 
 def test_expired_token_is_401(app, client, api, org):

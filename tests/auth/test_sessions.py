@@ -21,7 +21,7 @@ def test_the_person_read_as_a_row_is_the_person_a_query_gives(app, small_distric
     expected = {c.key: getattr(org.clerk, c.key) for c in inspect(User).column_attrs}
     db.session.remove()  # the request starts with a session of its own
     with app.test_request_context('/'):
-        person = signed_in_person(str(clerk_id))
+        person = signed_in_person(f'{clerk_id}:0')
         state = inspect(person)
         assert state.persistent and not state.modified and person in db.session
         assert {c.key: getattr(person, c.key) for c in inspect(User).column_attrs} == expected
@@ -36,7 +36,7 @@ def test_a_change_to_the_signed_in_person_is_saved_with_the_request(app, small_d
     db.session.commit()
     db.session.remove()
     with app.test_request_context('/'):
-        person = signed_in_person(specialist_id)
+        person = signed_in_person(f'{specialist_id}:0')
         person.locale = 'en'
         db.session.commit()
     db.session.remove()
@@ -50,7 +50,8 @@ def test_nobody_is_signed_in_for_an_unknown_a_deactivated_or_a_garbled_id(app, s
     officer_id = officer.id
     db.session.remove()
     with app.test_request_context('/'):
-        assert signed_in_person('999999') is None
-        assert signed_in_person(str(officer_id)) is None
+        assert signed_in_person('999999:0') is None
+        assert signed_in_person(f'{officer_id}:0') is None
+        assert signed_in_person(str(officer_id)) is None  # an id without its epoch: from before epochs
         assert signed_in_person('1 OR 1=1') is None
         assert signed_in_person(None) is None

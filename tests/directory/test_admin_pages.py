@@ -62,7 +62,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(app, org, as_user):
     weak = admin.post('/admin/users/new', data={
         'username': 'yeu', 'password': '123', 'full_name': 'Mật Khẩu Yếu', 'unit': org.district.id,
         'roles': ['specialist']})
-    assert weak.status_code == 400 and 'Mật khẩu phải có ít nhất 8 ký tự.' in weak.get_data(as_text=True)
+    assert weak.status_code == 400 and 'Mật khẩu phải có ít nhất 10 ký tự.' in weak.get_data(as_text=True)
     assert 'value="Mật Khẩu Yếu"' in weak.get_data(as_text=True)
 
 

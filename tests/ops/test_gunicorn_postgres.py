@@ -9,7 +9,7 @@ pytestmark = pytest.mark.committing  # other connections (threads, processes, th
 
 
 def _token(base):
-    body = json.dumps({'username': 'quantri', 'password': 'Matkhau@123'}).encode()
+    body = json.dumps({'username': 'quantri', 'password': 'Quan tri Co Do 2026'}).encode()
     return http('POST', f'{base}/api/v1/tokens', body, {'Content-Type': 'application/json'})
 
 
@@ -17,7 +17,7 @@ def test_gunicorn_workers_serve_postgres_and_survive_a_database_restart(tmp_path
     with private_postgres() as server:  # restarted below: a server of its own, not the run's
         env = app_environment(tmp_path, DATABASE_URL=server.url)
         flask_cli(env, 'init-db')
-        flask_cli(env, 'create-admin', 'quantri', '--password', 'Matkhau@123', '--unit-code', 'H17',
+        flask_cli(env, 'create-admin', 'quantri', '--password', 'Quan tri Co Do 2026', '--unit-code', 'H17',
                   '--unit-name', 'UBND huyện Cờ Đỏ')
         with gunicorn(env, workers=2, log_path=tmp_path / 'gunicorn.log') as base:
             assert http('GET', f'{base}/healthz') == (200, b'ok\n')

@@ -1,17 +1,18 @@
-"""Tokens and the caller: POST /tokens, GET /me, and the bearer check in front of everything else."""
+"""Tokens and the caller: POST/GET/DELETE /tokens, GET /me, and the bearer check in front of everything else."""
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
-from ..auth.models import issue_token, user_for_token
-from ..auth.operations import LoginLocked, authenticate
-from ..errors import DomainError
-from ..extensions import limiter
-from ..timeutil import vn_datetime_str
+from ..auth import throttle
+from ..auth.models import ApiToken, issue_token, token_for, user_for_token
+from ..auth.operations import LoginThrottled, authenticate, revoke_token, tokens_of
+from ..errors import DomainError, NotFound
+from ..extensions import db, limiter
 from . import bp
-from .blueprint import public
-from .bodies import Credentials
-from .loaders import caller
-from .schemas.directory import TokenSchema, UserSchema
+from .blueprint import no_content, public
+from .bodies import Credentials, TokenQuery
+from .loaders import caller, user_or_404
+from .schemas.directory import TokenInfoListSchema, TokenSchema, UserSchema
 
 
 class Unauthorized(DomainError):
@@ -40,6 +41,8 @@ def authenticate_bearer():
 def challenge(response):
     if response.status_code == 401:
         response.headers.setdefault('WWW-Authenticate', 'Bearer realm="api"')
+    if response.status_code == 429 and g.get('retry_after'):
+        response.headers.setdefault('Retry-After', str(g.retry_after))
     return response
 
 
@@ -56,14 +59,18 @@ def _login_limit():
 def create_token(credentials):
     """Sign in and get a bearer token
 
-    Rate-limited like the HTML login (LOGIN_RATE_LIMIT); five failures lock the account for 15 minutes (429).
-    A failed attempt is kept (it counts towards the lock) although the request is refused.
+    Rate-limited like the HTML login (LOGIN_RATE_LIMIT). Failures slow guessing down as the login
+    page does (per source address and per username, growing delays; 429 with Retry-After while one
+    must wait), with the same answer whether or not the username exists. A failed attempt is kept
+    although the request is refused.
     """
     try:
-        user = authenticate(**credentials)
-    except LoginLocked as locked:
-        message = _('Tài khoản tạm khóa do nhập sai nhiều lần, thử lại sau %(t)s.', t=vn_datetime_str(locked.until))
-        raise DomainError(message, code='login_locked', status=429, keep_changes=True) from None
+        user = authenticate(**credentials, source=get_remote_address(),
+                            device_cookie=request.cookies.get(throttle.DEVICE_COOKIE))
+    except LoginThrottled as throttled:
+        g.retry_after = throttled.seconds
+        raise DomainError(throttled.message, code='login_throttled', status=429,
+                          keep_changes=True) from None
     if user is None:
         raise DomainError(_('Tên đăng nhập hoặc mật khẩu không đúng.'), code='invalid_credentials', status=401,
                           keep_changes=True)
@@ -76,3 +83,39 @@ def create_token(credentials):
 def me():
     """The caller"""
     return caller()
+
+
+@bp.get('/tokens')
+@bp.arguments(TokenQuery, location='query')
+@bp.response(200, TokenInfoListSchema)
+@bp.refusals(403, 404)
+def list_tokens(query):
+    """List API tokens in force
+
+    The caller's own; an admin may name anyone's with user_id. The token values are never shown
+    again: only when they were issued and until when they work."""
+    person = caller() if query['user_id'] is None else user_or_404(query['user_id'])
+    current = token_for(_bearer())
+    rows = tokens_of(caller(), person)
+    return {'items': [{'id': row.id, 'user_id': row.user_id, 'created_at': row.created_at,
+                       'expires_at': row.expires_at, 'current': current is not None and row.id == current.id}
+                      for row in rows]}
+
+
+@bp.delete('/tokens/<int:token_id>')
+@bp.response(204)
+@bp.refusals(404)
+def delete_token(token_id):
+    """Revoke an API token
+
+    Who: the token's owner, or an admin (404 for anyone else, as for a token that does not exist).
+    The token stops working at once; revoking the token of the request itself is allowed."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or not (token.user_id == caller().id or caller().is_admin):
+        raise NotFound(_('Không tìm thấy mã truy cập.'), code='token_not_found')
+    revoke_token(caller(), token)
+    return no_content()
+
+
+def _bearer():
+    return request.headers.get('Authorization', '').partition(' ')[2].strip()

@@ -113,7 +113,12 @@ class UserQuery(Input):
 
 
 class NewPassword(Input):
-    password = String(required=True, metadata={'minLength': 8})
+    password = String(required=True, metadata={
+        'minLength': 10, 'description': 'at least 10 characters, not a common password, not the username'})
+
+
+class TokenQuery(Input):
+    user_id = Integer(minimum=1, metadata={'description': "an admin may list another person's tokens"})
 
 
 # ---------------------------------------------------------------- work files

@@ -129,9 +129,10 @@ def patch_user(changes, user_id):
 @bp.response(204)
 @bp.refusals(403, 404)
 def post_password(body, user_id):
-    """Reset a user's password (also lifts a login lock)
+    """Reset a user's password
 
-    Who: admin."""
+    Who: admin. The password policy applies (400 weak_password). Every session, remember-me cookie
+    and API token of the user ends."""
     actor, user = require_admin(), user_or_404(user_id)
     reset_password(actor, user, body['password'])
     return no_content()

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +15,12 @@ class LoginForm(FlaskForm):
 class AccountForm(FlaskForm):
     """The user's own preferences."""
     locale = SelectField(_l('Ngôn ngữ giao diện'), choices=[('vi', 'Tiếng Việt'), ('en', 'English')])
+
+
+class PasswordChangeForm(FlaskForm):
+    """The person's own password: the current one first."""
+    current = PasswordField(_l('Mật khẩu hiện tại'), validators=[DataRequired(_l('Vui lòng nhập mật khẩu hiện tại.'))])
+    password = PasswordField(_l('Mật khẩu mới'), validators=[DataRequired(_l('Vui lòng nhập mật khẩu mới.'))],
+                             description=_l('Ít nhất 10 ký tự, không phải mật khẩu phổ biến.'))
+    confirm = PasswordField(_l('Nhập lại mật khẩu mới'), validators=[
+        EqualTo('password', _l('Hai mật khẩu không khớp.'))])

@@ -1,4 +1,4 @@
-"""API bearer tokens, stored only as their SHA-256."""
+"""API bearer tokens, stored only as their SHA-256; and the counts that slow password guessing down."""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -23,6 +23,16 @@ class ApiToken(db.Model):
         return aware(self.expires_at) <= now()
 
 
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted under one key: a source address, a typed username (known or not) or a
+    known device (auth/throttle.py), and until when the next try under that key is refused."""
+    __tablename__ = 'login_throttles'
+    key = db.Column(db.String(100), primary_key=True)
+    failures = db.Column(db.Integer, nullable=False, default=0)
+    last_failure_at = db.Column(UtcDateTime(), nullable=False, default=now)
+    wait_until = db.Column(UtcDateTime())
+
+
 def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -41,3 +51,8 @@ def user_for_token(token):
     if row is None or row.expired or not row.user.active:
         return None
     return row.user
+
+
+def token_for(token):
+    """The stored row of a bearer token (whichever state it is in), or None."""
+    return db.session.query(ApiToken).filter_by(token_hash=_digest(token)).one_or_none()

@@ -39,7 +39,7 @@ class UserForm(FlaskForm):
     username = StringField(_l('Tên đăng nhập'), validators=[
         DataRequired(_l('Vui lòng nhập tên đăng nhập.')), Length(max=80)])
     password = PasswordField(_l('Mật khẩu'), validators=[Optional()],
-                             description=_l('Ít nhất 8 ký tự'))
+                             description=_l('Ít nhất 10 ký tự, không phải mật khẩu phổ biến.'))
     full_name = StringField(_l('Họ tên'), validators=[DataRequired(_l('Vui lòng nhập họ tên.')),
                                                       Length(max=120)])
     title = StringField(_l('Chức danh'), validators=[Optional(), Length(max=120)])
@@ -57,8 +57,7 @@ class UserForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField(_l('Mật khẩu mới'), validators=[
-        DataRequired(_l('Vui lòng nhập mật khẩu mới.')),
-        Length(min=8, message=_l('Mật khẩu phải có ít nhất 8 ký tự.'))])
+        DataRequired(_l('Vui lòng nhập mật khẩu mới.'))])  # the policy: directory/passwords.py
     confirm = PasswordField(_l('Nhập lại mật khẩu mới'), validators=[
         EqualTo('password', _l('Hai mật khẩu không khớp.'))])
 

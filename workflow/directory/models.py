@@ -76,8 +76,9 @@ class User(UserMixin, db.Model):
     locale = db.Column(db.String(5))
     email = db.Column(db.String(200))
     active = db.Column(db.Boolean, nullable=False, default=True)
-    failed_logins = db.Column(db.Integer, nullable=False, default=0)
-    locked_until = db.Column(UtcDateTime())
+    # Raised by logout, a password change and deactivation: part of the id kept in every session and
+    # remember-me cookie (get_id), so each one signed before the raise stops working (auth/sessions.py).
+    session_epoch = db.Column(db.Integer, nullable=False, default=0, server_default='0')
     created_at = db.Column(UtcDateTime(), nullable=False, default=now)
 
     unit = db.relationship('Unit', backref='users')
@@ -109,6 +110,23 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """What sessions and remember-me cookies keep: the id and the session epoch it was signed in under."""
+        return f'{self.id}:{self.session_epoch or 0}'
+
+    def __eq__(self, other):
+        """The same person: compared by id, as Flask-Login compared get_id() before it carried the epoch
+        (and without reading the epoch, which pages do not declare: inbox/rows.py)."""
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    __hash__ = UserMixin.__hash__
+
+    def end_sessions(self):
+        """Every session and remember-me cookie signed in before now stops working."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     def set_password(self, password):
         self.password_hash = _hasher.hash(password)

@@ -3,10 +3,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit, policy
+from ..auth.operations import end_sessions, forget_failures
 from ..errors import BadInput, Conflict
 from ..extensions import db
 from ..vocabulary import ROLES
 from .models import UNIT_CODE_PATTERN, Level, Unit, User
+from .passwords import check_password_policy
 
 DEFAULT_LEVELS = (('province', 'Tỉnh', 0), ('district', 'Huyện', 1), ('commune', 'Xã', 2))
 
@@ -66,9 +68,6 @@ def _check_roles(roles):
     return roles
 
 
-def _check_password(password):
-    if len(password or '') < 8:
-        raise BadInput(_('Mật khẩu phải có ít nhất 8 ký tự.'), code='weak_password')
 
 
 def create_user(actor, *, username, password, full_name, unit, roles, title='', email=None):
@@ -80,7 +79,7 @@ def create_user(actor, *, username, password, full_name, unit, roles, title='', 
         raise BadInput(_('Họ tên là bắt buộc.'), code='full_name_required')
     if unit is None:
         raise BadInput(_('Đơn vị không tồn tại.'), code='invalid_unit')
-    _check_password(password)
+    check_password_policy(password, username=username)
     roles = _check_roles(roles)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
         raise Conflict(_('Tên đăng nhập %(u)s đã được dùng.', u=username), code='duplicate_username')
@@ -98,21 +97,37 @@ def update_user(actor, user, *, full_name, title, unit, roles, active, email=Non
     policy.require(policy.may_administer, actor)
     if unit is None:
         raise BadInput(_('Đơn vị không tồn tại.'), code='invalid_unit')
+    deactivated = user.active and not active
     user.full_name, user.title, user.unit, user.active, user.email = (
         full_name.strip(), (title or '').strip(), unit, active, email)
     user.roles = _check_roles(roles)
     db.session.flush()
     audit.record(actor, 'update_user', user, roles=user.roles, unit_id=unit.id, active=active)
+    if deactivated:
+        end_sessions(user, reason='deactivated', actor=actor, revoke_tokens=True)
     return user
 
 
 def reset_password(actor, user, new_password):
     policy.require(policy.may_administer, actor)
-    _check_password(new_password)
+    check_password_policy(new_password, username=user.username)
     user.set_password(new_password)
-    user.failed_logins, user.locked_until = 0, None
     db.session.flush()
     audit.record(actor, 'reset_password', user)
+    end_sessions(user, reason='password_reset', actor=actor, revoke_tokens=True)
+    forget_failures(user)
+
+
+def change_own_password(user, current_password, new_password):
+    """The person's own change: the current password first. Every session, remember-me cookie and API
+    token of theirs ends (the page signs the person in again in the browser they changed it from)."""
+    if not user.check_password(current_password or ''):
+        raise BadInput(_('Mật khẩu hiện tại không đúng.'), code='wrong_password')
+    check_password_policy(new_password, username=user.username)
+    user.set_password(new_password)
+    db.session.flush()
+    audit.record(user, 'change_password', user)
+    end_sessions(user, reason='password_change', revoke_tokens=True)
 
 
 def set_locale(user, locale):

@@ -28,6 +28,19 @@ class TokenSchema(Schema):
     user = fields.Nested(UserSchema)
 
 
+class TokenInfoSchema(Schema):
+    """An API token in force, without its value (shown once, when issued)."""
+    id = fields.Integer(required=True, **ID)
+    user_id = fields.Integer(required=True, **ID)
+    created_at = Moment(required=True)
+    expires_at = Moment(required=True)
+    current = fields.Boolean(required=True, metadata={'description': 'the token of this very request'})
+
+
+class TokenInfoListSchema(Schema):
+    items = fields.List(fields.Nested(TokenInfoSchema), required=True)
+
+
 class UnitSchema(Schema):
     id = fields.Integer(required=True, **ID)
     code = fields.String(required=True, metadata={'examples': ['H17.07.03']})
