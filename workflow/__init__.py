@@ -20,6 +20,8 @@ def create_app(config=None):
     _quiet_expected_library_warnings()
 
     _bind_extensions(app)
+    from .web import BoundedIntegerConverter
+    app.url_map.converters['int'] = BoundedIntegerConverter  # before any route is added
     _register_blueprints(app)
     from .web import install_request_hooks
     install_request_hooks(app)

@@ -5,9 +5,8 @@ Each action handler loads the file (404 when missing or invisible) and calls the
 pages call with what its body's schema read; the operation checks the transition and the actor
 (403 / 409) and the values (400).
 """
-import io
 
-from flask import send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..errors import BadInput
@@ -15,6 +14,7 @@ from ..extensions import db
 from ..files import operations
 from ..files.models import Document
 from ..files.queries import list_files
+from ..files.serving import pdf_response
 from ..storage import blobs
 from . import bp
 from .blueprint import BINARY
@@ -80,10 +80,7 @@ def get_document(document_id):
 def get_document_pdf(document_id):
     """The current PDF bytes"""
     document = document_or_404(document_id)
-    response = send_file(io.BytesIO(blobs().get(document.sha256)), mimetype='application/pdf',
-                         download_name=document.filename, as_attachment=False, etag=document.sha256)
-    response.headers['Cache-Control'] = 'private, no-store'
-    return response
+    return pdf_response(blobs().get(document.sha256), document.filename, etag=document.sha256)
 
 
 # ---------------------------------------------------------------- drafting

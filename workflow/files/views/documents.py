@@ -1,17 +1,13 @@
 """A document's PDF, shown by the browser's own viewer inside the file page or downloaded."""
-import io
-
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...storage import blobs
 from ..models import Document
 from ..queries import visible_file_or_404
+from ..serving import pdf_response
 from . import bp
-
-# The PDF is shown by the browser's own viewer inside the file page: it needs no script of ours.
-PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 
 
 @bp.get('/documents/<int:document_id>/pdf')
@@ -21,9 +17,5 @@ def document_pdf(document_id):
     if document is None:
         abort(404)
     visible_file_or_404(document.file_id, current_user)
-    data = blobs().get(document.sha256)
-    response = send_file(io.BytesIO(data), mimetype='application/pdf', download_name=document.filename,
-                         as_attachment=request.args.get('download') == '1', max_age=0)
-    response.headers['Content-Security-Policy'] = PDF_CSP
-    response.headers['Cache-Control'] = 'private, no-store'
-    return response
+    return pdf_response(blobs().get(document.sha256), document.filename,
+                        download=request.args.get('download') == '1')

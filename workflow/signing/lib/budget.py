@@ -11,6 +11,7 @@ import re
 import resource
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import islice
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,7 @@ def structural_refusal(pdf_bytes: bytes, limits: Limits) -> dict | None:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
         pages = int(reader.root['/Pages']['/Count'])
         revisions = reader.xrefs.total_revisions
-        signatures = sum(1 for _ in zip(range(limits.signatures + 1),
-                                        enumerate_sig_fields(reader, filled_status=True)))
+        signatures = sum(1 for _ in islice(enumerate_sig_fields(reader, filled_status=True), limits.signatures + 1))
     except Exception:  # noqa: BLE001 -- unreadable: the verification itself says so
         return None
     for kind, found, limit in (('pages', pages, limits.pages), ('revisions', revisions, limits.revisions),
