@@ -47,6 +47,15 @@ def _storage_url():
     return url
 
 
+def _non_negative_int(name, default):
+    value = os.environ.get(name, '').strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f'{name} must be a whole number (0 or more), got {value!r}')
+    return int(value)
+
+
 def _positive_int(name, default):
     raw = os.environ.get(name, str(default))
     try:
@@ -75,6 +84,9 @@ def from_environment():
         'MAX_UPLOAD_MB': max_mb,
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
+        # The TSA at /api/v1/pki/tsa answers this deployment's people only, unless made public.
+        'TSA_PUBLIC': os.environ.get('TSA_PUBLIC', '0') == '1',
+        'TSA_RATE_LIMIT': os.environ.get('TSA_RATE_LIMIT', '120 per minute'),
         # Settled by settle_public_base_url() once create_app's overrides are known (it needs the database).
         'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', '').strip(),
         'CERTIFICATE_POLICY_OID': _oid('CERTIFICATE_POLICY_OID', DEFAULT_CERTIFICATE_POLICY_OID),
@@ -88,7 +100,11 @@ def from_environment():
         'BABEL_DEFAULT_TIMEZONE': 'Asia/Ho_Chi_Minh',
         'BABEL_TRANSLATION_DIRECTORIES': str(ROOT / 'workflow' / 'translations'),
         'LANGUAGES': ('vi', 'en'),
-        'RATELIMIT_STORAGE_URI': os.environ.get('RATELIMIT_STORAGE_URI', 'memory://'),
+        # Empty: REDIS_URL when set (one bucket for every worker and host), else this process's memory.
+        'RATELIMIT_STORAGE_URI': os.environ.get('RATELIMIT_STORAGE_URI', ''),
+        # How many proxies in front set X-Forwarded-For/-Proto: the client's address (rate limits) and
+        # HTTPS (HSTS, secure cookies) are read from them. 0: none, the peer is the client.
+        'TRUSTED_PROXIES': _non_negative_int('TRUSTED_PROXIES', 0),
         'RATELIMIT_ENABLED': os.environ.get('RATELIMIT_ENABLED', '1') == '1',
         'LOGIN_RATE_LIMIT': os.environ.get('LOGIN_RATE_LIMIT', '20 per minute'),
         'API_TOKEN_HOURS': _positive_int('API_TOKEN_HOURS', 12),
@@ -135,6 +151,13 @@ def _oid(name, default):
 def is_embedded(database_url):
     """The embedded mode is what `make run` sets up: one process on an SQLite database."""
     return database_url.startswith('sqlite')
+
+
+def settle_rate_limit_storage(config):
+    """Rate limits in Redis when the deployment has one: per-process memory would give each worker
+    (and each host) its own bucket, multiplying every limit."""
+    if not config.get('RATELIMIT_STORAGE_URI'):
+        config['RATELIMIT_STORAGE_URI'] = config.get('REDIS_URL') or 'memory://'
 
 
 def settle_public_base_url(config):
