@@ -125,7 +125,8 @@ def from_environment():
         'BULK_SIGN_MAX': _positive_int('BULK_SIGN_MAX', 50),
         'PAGE_CACHE': _page_cache(),
         # Bounds of one verification (issue 11): the public /verify and every signed file's page.
-        'VERIFY_TIMEOUT_SECONDS': _positive_int('VERIFY_TIMEOUT_SECONDS', 20),
+        'VERIFY_TIMEOUT_SECONDS': _positive_int('VERIFY_TIMEOUT_SECONDS', 10),
+        'VERIFY_AT_ONCE': _positive_int('VERIFY_AT_ONCE', 2),
         'VERIFY_MAX_PAGES': _positive_int('VERIFY_MAX_PAGES', 5000),
         'VERIFY_MAX_SIGNATURES': _positive_int('VERIFY_MAX_SIGNATURES', 30),
         'VERIFY_MAX_REVISIONS': _positive_int('VERIFY_MAX_REVISIONS', 100),

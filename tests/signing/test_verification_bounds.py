@@ -72,6 +72,7 @@ def test_a_verification_over_its_time_budget_is_killed(sorg, app, api, children,
         report = _verify(api, hundred_signatures)
     assert report['headline'] == 'Quá thời gian kiểm tra: tài liệu quá phức tạp để kiểm tra chữ ký.'
     assert len(children) == 1 and 'verification killed after 1 s' in caplog.text
+    assert report['signatures'] == [] and not report['valid']
 
 
 def test_the_same_bytes_are_verified_once(sorg, api, children):
@@ -86,3 +87,17 @@ def test_a_file_page_reuses_the_report(sorg, children, app):
     document_report(file.main_document)
     document_report(file.main_document)
     assert len(children) == 1
+
+
+def test_verifications_at_once_are_bounded_and_a_busy_answer_is_not_kept(sorg, app, api, children, monkeypatch):
+    monkeypatch.setitem(app.config, 'VERIFY_AT_ONCE', 1)
+    monkeypatch.setitem(app.config, 'VERIFY_TIMEOUT_SECONDS', 1)
+    slot = budget._slot(1)
+    assert slot.acquire(timeout=5)  # another request's verification holds this process's only slot
+    try:
+        busy = _verify(api, pdf())
+    finally:
+        slot.release()
+    assert busy['headline'] == 'Hệ thống đang bận kiểm tra các tài liệu khác; vui lòng thử lại sau ít phút.'
+    assert children == []
+    assert _verify(api, pdf())['headline'] == 'Tài liệu không có chữ ký số nào.' and len(children) == 1

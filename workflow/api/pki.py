@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 from cryptography.hazmat.primitives import serialization
 from flask import Response, current_app, request
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..errors import DomainError
 from ..extensions import limiter

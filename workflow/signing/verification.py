@@ -32,6 +32,7 @@ PROBLEMS = (
     (budget.TOO_MANY + ' revisions', _l('Không kiểm tra: tài liệu có quá nhiều lần sửa đổi (phiên bản).')),
     (budget.OUT_OF_TIME, _l('Quá thời gian kiểm tra: tài liệu quá phức tạp để kiểm tra chữ ký.')),
     (budget.CRASHED, _l('Việc kiểm tra bị dừng giữa chừng: tài liệu quá phức tạp để kiểm tra chữ ký.')),
+    (budget.BUSY, _l('Hệ thống đang bận kiểm tra các tài liệu khác; vui lòng thử lại sau ít phút.')),
     ('not a readable PDF', _l('Tệp không đọc được như một tài liệu PDF.')),
     ('the document has no signatures', _l('Tài liệu không có chữ ký số nào.')),
     (TAMPERED, _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
@@ -91,14 +92,16 @@ def verify_bytes(data):
     if report is None:
         crl = trust.current_crl()
         report = budget.verify_within(data, roots, [crl] if crl else [], limits)
-        _cache().set(key, report, timeout=CACHE_SECONDS)
+        if not report.get('busy'):  # a refusal for want of a free slot says nothing about the file
+            _cache().set(key, report, timeout=CACHE_SECONDS)
     return report
 
 
 def verification_limits():
     config = current_app.config
     return budget.Limits(pages=config['VERIFY_MAX_PAGES'], signatures=config['VERIFY_MAX_SIGNATURES'],
-                         revisions=config['VERIFY_MAX_REVISIONS'], seconds=config['VERIFY_TIMEOUT_SECONDS'])
+                         revisions=config['VERIFY_MAX_REVISIONS'], seconds=config['VERIFY_TIMEOUT_SECONDS'],
+                         at_once=config['VERIFY_AT_ONCE'])
 
 
 def _cache_key(data, roots, revoked, limits):

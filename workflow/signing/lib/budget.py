@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import re
 import resource
+import threading
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import islice
@@ -18,10 +19,18 @@ log = logging.getLogger(__name__)
 TOO_MANY = 'too many'  # the findings' stable prefix: 'too many signatures: 100 (at most 30)'
 OUT_OF_TIME = 'the verification ran out of time'
 CRASHED = 'the verification stopped'
+BUSY = 'the verification service is busy'
 _STARTXREF = re.compile(rb'startxref')
 _BYTERANGE = re.compile(rb'/ByteRange')
 
 _context = None
+_slots = {}
+_slots_lock = threading.Lock()
+
+
+def _slot(at_once):
+    with _slots_lock:
+        return _slots.setdefault(at_once, threading.BoundedSemaphore(at_once))
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,8 @@ class Limits:
     pages: int = 5000
     signatures: int = 30
     revisions: int = 100
-    seconds: float = 20.0
+    seconds: float = 10.0
+    at_once: int = 2  # children of one web process at a time: the CPU an attack can take is bounded too
 
 
 def refusal(kind, found, limit) -> dict:
@@ -77,8 +87,9 @@ def _forkserver():
 
 
 def _child(connection, pdf_bytes, roots, crls, limits):
-    # The kernel's own stop as well, in case the parent dies before it can kill us.
-    seconds = int(limits.seconds) + 2
+    # The kernel's own stop on CPU time as well (the parent's is on wall-clock time), in case the
+    # parent dies before it can kill us.
+    seconds = max(1, int(limits.seconds))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     from .validation import verify_pdf
     report = structural_refusal(pdf_bytes, limits) or verify_pdf(pdf_bytes, roots, crls=crls)
@@ -93,6 +104,17 @@ def verify_within(pdf_bytes: bytes, roots: list[bytes], crls: list[bytes], limit
     refused = counted_refusal(pdf_bytes, limits)
     if refused is not None:
         return refused
+    slot = _slot(limits.at_once)
+    if not slot.acquire(timeout=limits.seconds):
+        log.warning('verification refused: %s already running in this process', limits.at_once)
+        return {'valid': False, 'signatures': [], 'errors': [BUSY], 'busy': True}
+    try:
+        return _in_child(pdf_bytes, roots, crls, limits)
+    finally:
+        slot.release()
+
+
+def _in_child(pdf_bytes, roots, crls, limits):
     context = _forkserver()
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sending, pdf_bytes, roots, crls, limits), daemon=True)
