@@ -21,7 +21,7 @@ from workflow.files.models import PaperMark, WorkFile
 from workflow.files.operations import Upload, create_file
 from workflow.timeutil import VN
 
-LEADER_PIN, SEAL_PIN = '2468', '1357'
+LEADER_PIN, SEAL_PIN = '246813', '135792'
 
 FIXTURES = Path(__file__).parent / 'fixtures'
 PASSWORD = 'Matkhau@123'
@@ -276,6 +276,13 @@ def co_do(org):
         setattr(org, name, org.person(unit, role, username=username, full_name=username, title=''))
 
 
+def enrol(admin, holder, pin):
+    """The administrator starts the enrolment; the holder enters the code and chooses `pin`."""
+    from workflow.signing import credentials
+    _enrolment, code = credentials.start_enrolment(admin, holder)
+    return credentials.complete_enrolment(holder, code, pin)
+
+
 def signing_district(org):
     """The small district, its chairman with a certificate and a signature image, the UBND with its seal."""
     from workflow.signing import credentials, stamps, trust
@@ -286,6 +293,6 @@ def signing_district(org):
     org.chairman.title = 'Chủ tịch'
     trust.ensure_pki()
     stamps.set_signature_image(org.admin, org.chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
-    credentials.issue_user_certificate(org.admin, org.chairman, LEADER_PIN)
+    enrol(org.admin, org.chairman, LEADER_PIN)
     credentials.issue_unit_seal(org.admin, org.district, png=(FIXTURES / 'con-dau-ubnd-huyen-co-do.png').read_bytes(),
                             pin=SEAL_PIN)

@@ -17,7 +17,8 @@ FOUNDATION, MODELS, POLICY, SERVICES, FORMS, VIEWS, APP = range(7)
 FLOOR_NAMES = ['foundation', 'models', 'policy', 'services', 'forms', 'views', 'app']
 FOUNDATION_MODULES = {
     'audit', 'config', 'dbsession', 'dbsetup', 'dbtypes', 'deadlines', 'errors', 'extensions', 'form_fields',
-    'i18n', 'page_parts', 'pdfcheck', 'storage', 'timeutil', 'unit_of_work', 'vocabulary', 'directory.tree'}
+    'i18n', 'page_parts', 'pdfcheck', 'privatefiles', 'storage', 'timeutil', 'unit_of_work', 'vocabulary',
+    'directory.tree'}
 VIEW_MODULES = {'signing.public', 'signing.panel'}
 APP_MODULES = {'', 'cli', 'models', 'web', 'ops.cli'}
 # The one sanctioned way up: a job started by a bare RQ worker, outside any app, builds its app.

@@ -72,10 +72,12 @@ def _bind_extensions(app):
 
 def _install_session_listeners():
     """What every transaction does besides its own work, for requests, commands and jobs alike."""
+    from .audit_anchors import install_anchoring
     from .inbox.versions import install_inbox_versions
     from .metrics.operations import install_daily_count_listener
 
     unit_of_work.install(db.session)
+    install_anchoring(db.session)
     install_inbox_versions(db.session)
     install_daily_count_listener(db.session)
 

@@ -2,6 +2,8 @@
 import hashlib
 import json
 
+from flask import g, has_request_context, request
+from flask_login import current_user, user_logged_out
 from sqlalchemy import select, text
 
 from .dbtypes import UtcDateTime
@@ -53,6 +55,30 @@ def record(actor, action, obj=None, **details):
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def current_actor():
+    """The user of the current request (API bearer or page session), or None (a command, a job, anonymous)."""
+    if not has_request_context():
+        return None
+    if g.get('api_user') is not None:
+        return g.api_user
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def record_access(actor, action, obj=None, **details):
+    """Record that `actor` received something (a document's bytes, an export), and through which door."""
+    if has_request_context():
+        details.setdefault('via', 'api' if request.path.startswith('/api/') else 'web')
+    return record(actor, action, obj, **details)
+
+
+def _on_logout(_app, user=None, **_extra):
+    if user is not None and getattr(user, 'id', None) is not None:
+        record(user, 'logout', user)
+
+
+user_logged_out.connect(_on_logout)
 
 
 def verify_chain():

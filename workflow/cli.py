@@ -1,11 +1,11 @@
 """Command-line entry points (`flask --app wsgi …`), as CONTRACT.md lists them."""
-import os
 
 import click
 from flask import current_app
 from flask_migrate import upgrade
 
 from .extensions import db
+from .privatefiles import private_dir
 from .unit_of_work import transaction
 
 
@@ -14,6 +14,7 @@ def register_cli(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(audit_group)
     app.cli.add_command(pki_group)
     app.cli.add_command(archive_timestamp)
     from .ops.cli import register_ops_cli
@@ -25,11 +26,13 @@ def register_cli(app):
 def init_db():
     """Create or migrate the schema (idempotent)."""
     from .directory.operations import ensure_levels
+    from .metrics.operations import seed_default_targets_once
 
-    os.makedirs(current_app.instance_path, exist_ok=True)
+    private_dir(current_app.instance_path)
     upgrade()
     with transaction():
         ensure_levels()
+        seed_default_targets_once()
     click.echo('database ready')
 
 
@@ -45,10 +48,12 @@ def create_admin(username, password, unit_code, unit_name, unit_abbreviation, un
     """The first administrator, in the unit with UNIT_CODE (created if missing)."""
     from .directory.models import Unit, User
     from .directory.operations import create_unit, create_user, ensure_levels, validate_unit_code
+    from .metrics.operations import seed_default_targets_once
     from .policy import SYSTEM
 
     with transaction():
         ensure_levels()
+        seed_default_targets_once()
         code = validate_unit_code(unit_code)
         unit = db.session.query(Unit).filter_by(code=code).one_or_none()
         if unit is None:
@@ -81,14 +86,39 @@ def seed_demo(file_count, if_empty):
 
 @click.command('verify-audit')
 def verify_audit():
-    """Check the audit log's hash chain."""
-    from .audit import verify_chain
+    """Check the audit log's hash chain and its anchors (the same as `audit verify`)."""
+    _verify_audit()
 
-    broken = verify_chain()
-    if broken is None:
-        click.echo('audit chain intact')
-    else:
-        raise click.ClickException(f'audit chain broken at entry {broken}')
+
+@click.group('audit')
+def audit_group():
+    """The audit log: verify its chain, anchor its head outside the database."""
+
+
+@audit_group.command('verify')
+def audit_verify():
+    """Check the chain and every anchor kept in the object store; non-zero naming the first broken entry."""
+    _verify_audit()
+
+
+def _verify_audit():
+    from .audit_anchors import verify_audit_log
+
+    report = verify_audit_log()
+    if report.broken_entry is None:
+        click.echo(f'audit chain intact: {report.entries} entries, {report.anchors} anchors checked')
+        return
+    raise click.ClickException(f'audit chain broken at entry {report.broken_entry}: {report.reason}')
+
+
+@audit_group.command('anchor')
+def audit_anchor():
+    """Time-stamp the chain's head (RFC 3161) and keep the token in the object store."""
+    from .audit_anchors import anchor_head
+
+    with transaction():
+        anchor = anchor_head()
+    click.echo(f'anchored entry {anchor.entry_id} ({anchor.hash})' if anchor else 'nothing new to anchor')
 
 
 @click.group('pki')

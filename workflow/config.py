@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .privatefiles import open_private, private_dir, tighten
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / 'instance'
 
@@ -17,12 +19,39 @@ class ConfigError(RuntimeError):
 def _secret_key():
     if os.environ.get('SECRET_KEY'):
         return os.environ['SECRET_KEY']
-    INSTANCE.mkdir(exist_ok=True)
+    private_dir(INSTANCE)
     path = INSTANCE / 'secret_key'
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    try:
+        with open_private(path) as out:  # 0600 from the first byte; another process may win the race
+            out.write(secrets.token_hex(32).encode())
+    except FileExistsError:
+        tighten(path)
     return path.read_text().strip()
+
+
+def _key_encryption_key():
+    """KEY_ENCRYPTION_KEY (32 bytes, base64), or one generated once into instance/ (0600).
+
+    It wraps every signing key the database holds (workflow/signing/lib/keystore.py): it must never be
+    in the database nor in a backup. A deployment with several hosts, or restoring a backup on a new
+    machine, sets the same value everywhere (docs/security.md: key management)."""
+    import base64
+    raw = os.environ.get('KEY_ENCRYPTION_KEY', '').strip()
+    if not raw:
+        INSTANCE.mkdir(exist_ok=True)
+        path = INSTANCE / 'key_encryption_key'
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w') as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        raw = path.read_text().strip()
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError:
+        key = b''
+    if len(key) != 32:
+        raise ConfigError('KEY_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)')
+    return key
 
 
 def _database_url():
@@ -78,15 +107,21 @@ def from_environment():
     database_url = _database_url()
     return {
         'SECRET_KEY': _secret_key(),
+        'KEY_ENCRYPTION_KEY': _key_encryption_key(),
         'SQLALCHEMY_DATABASE_URI': database_url,
         'STORAGE_URL': _storage_url(),
         'KEYS_DIR': str(_keys_dir()),
         'MAX_UPLOAD_MB': max_mb,
+        'MAX_DOCUMENTS_PER_FILE': _positive_int('MAX_DOCUMENTS_PER_FILE', 30),
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
         # The TSA at /api/v1/pki/tsa answers this deployment's people only, unless made public.
         'TSA_PUBLIC': os.environ.get('TSA_PUBLIC', '0') == '1',
         'TSA_RATE_LIMIT': os.environ.get('TSA_RATE_LIMIT', '120 per minute'),
+        # The audit chain's head is time-stamped into the object store every this many entries (0: only
+        # by `audit anchor` and the maintenance job).
+        'AUDIT_ANCHOR_EVERY': _positive_int('AUDIT_ANCHOR_EVERY', 200) if os.environ.get('AUDIT_ANCHOR_EVERY')
+        != '0' else 0,
         # Settled by settle_public_base_url() once create_app's overrides are known (it needs the database).
         'PUBLIC_BASE_URL': os.environ.get('PUBLIC_BASE_URL', '').strip(),
         'CERTIFICATE_POLICY_OID': _oid('CERTIFICATE_POLICY_OID', DEFAULT_CERTIFICATE_POLICY_OID),
@@ -131,6 +166,8 @@ def from_environment():
         'VERIFY_MAX_SIGNATURES': _positive_int('VERIFY_MAX_SIGNATURES', 30),
         'VERIFY_MAX_REVISIONS': _positive_int('VERIFY_MAX_REVISIONS', 100),
         'PAGE_CACHE_ENTRIES': _positive_int('PAGE_CACHE_ENTRIES', 2000),
+        # Encrypts `backup` archives and opens them at `restore`; never written into an archive.
+        'BACKUP_PASSPHRASE': os.environ.get('BACKUP_PASSPHRASE', ''),
     }
 
 

@@ -1,12 +1,17 @@
 """Engine-level settings that depend on the database in use."""
+import logging
 import select
 import time
+from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import DisconnectionError
 
 from .dbsession import reading_request
 from .extensions import db
+from .privatefiles import open_private, private_dir, tighten
+
+log = logging.getLogger(__name__)
 
 
 def configure_engine(app):
@@ -19,6 +24,7 @@ def configure_engine(app):
             check_connections_at_checkout(engine)
         if engine.dialect.name != 'sqlite':
             return
+        make_sqlite_file_private(engine.url.database)
 
         @event.listens_for(engine, 'connect')
         def on_connect(dbapi_connection, _record):
@@ -33,6 +39,27 @@ def configure_engine(app):
         def on_begin(connection):
             # Readers share the database (WAL); a request that may write queues for the lock at once.
             connection.exec_driver_sql('BEGIN' if reading_request() else 'BEGIN IMMEDIATE')
+
+
+def make_sqlite_file_private(path):
+    """The database file is created 0600 before SQLite opens it (SQLite gives its -wal and -shm files
+    the database file's mode); one left readable by an earlier version is tightened, with a warning."""
+    if not path or path == ':memory:' or path.startswith('file:'):
+        return
+    private_dir(Path(path).parent)
+    try:
+        open_private(path).close()  # an empty file is an empty SQLite database
+        return
+    except FileExistsError:
+        pass
+    for name in (path, path + '-wal', path + '-shm'):
+        if tighten(name):
+            log.warning('%s was readable by other accounts: now 0600', name)
+
+
+def schema_present(connection):
+    """Whether `init-db` (or `restore`) has made the schema: the migrations' version table exists."""
+    return inspect(connection).has_table('alembic_version')
 
 
 QUIET_SECONDS = 30.0

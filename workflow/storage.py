@@ -1,6 +1,7 @@
 """The blob store for PDFs, content-addressed by SHA-256: file:// (embedded) or s3:// (production)."""
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -8,6 +9,7 @@ from urllib.parse import urlparse
 from flask import current_app
 
 from .config import ROOT
+from .privatefiles import private_dir
 
 
 class StorageError(RuntimeError):
@@ -18,9 +20,42 @@ def sha256_hex(data):
     return hashlib.sha256(data).hexdigest()
 
 
+RECORDS = 'records'  # named objects beside the blobs (audit anchors): a folder/prefix no digest can take
+_RECORD_NAME = re.compile(r'^[a-z0-9-]+/[A-Za-z0-9._-]+$')
+
+
+def _record_name(name):
+    if not _RECORD_NAME.match(name) or '..' in name:
+        raise StorageError(f'invalid record name {name!r}')
+    return name
+
+
 class FileStorage:
     def __init__(self, root):
         self.root = Path(root)
+
+    def put_record(self, name, data):
+        """Keep `data` under `name` ("kind/file"), beside the blobs; an existing record is never replaced."""
+        path = self.root / RECORDS / _record_name(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, 'xb') as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except FileExistsError:
+            raise StorageError(f'record {name} exists') from None
+
+    def records(self, kind):
+        """The names of the records of `kind`, sorted."""
+        folder = self.root / RECORDS / kind
+        return sorted(f'{kind}/{p.name}' for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+    def get_record(self, name):
+        try:
+            return (self.root / RECORDS / _record_name(name)).read_bytes()
+        except OSError as exc:
+            raise StorageError(f'record {name} unreadable: {exc}') from exc
 
     def _path(self, digest):
         if len(digest) != 64 or not all(c in '0123456789abcdef' for c in digest):
@@ -32,8 +67,8 @@ class FileStorage:
         path = self._path(digest)
         if path.exists() and sha256_hex(path.read_bytes()) == digest:
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        private_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)  # 0600
         with os.fdopen(fd, 'wb') as out:
             out.write(data)
             out.flush()
@@ -71,6 +106,35 @@ class S3Storage:
 
     def _key(self, digest):
         return f'{self.prefix}/{digest[:2]}/{digest}' if self.prefix else f'{digest[:2]}/{digest}'
+
+    def _record_key(self, name):
+        name = f'{RECORDS}/{_record_name(name)}'
+        return f'{self.prefix}/{name}' if self.prefix else name
+
+    def put_record(self, name, data):
+        """Keep `data` under `name` ("kind/file"); an existing record is never replaced."""
+        key = self._record_key(name)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, IfNoneMatch='*',
+                                   ContentType='application/octet-stream')
+        except Exception as exc:
+            raise StorageError(f'record {name} not stored: {exc}') from exc
+
+    def records(self, kind):
+        start = self._record_key(f'{kind}/x')[:-1]
+        names = []
+        try:
+            for page in self.client.get_paginator('list_objects_v2').paginate(Bucket=self.bucket, Prefix=start):
+                names += [f'{kind}/{item["Key"][len(start):]}' for item in page.get('Contents', [])]
+        except Exception as exc:
+            raise StorageError(f'records {kind} not listed: {exc}') from exc
+        return sorted(names)
+
+    def get_record(self, name):
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._record_key(name))['Body'].read()
+        except Exception as exc:
+            raise StorageError(f'record {name} unreadable: {exc}') from exc
 
     def put(self, data):
         digest = sha256_hex(data)

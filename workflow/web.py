@@ -5,7 +5,7 @@
 import logging
 import re
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, render_template_string, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,8 +16,9 @@ from werkzeug.routing import IntegerConverter
 
 from . import policy, timeutil, vocabulary
 from .auth.sessions import signed_in_person
+from .dbsetup import schema_present
 from .errors import DomainError
-from .extensions import login_manager
+from .extensions import db, login_manager
 from .storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,32 @@ def refuse_nul_characters():
     return None
 
 
+# Endpoints that answer without the schema: the liveness probe and static files.
+WITHOUT_SCHEMA = ('ops.healthz', 'static')
+
+
+def refuse_without_schema():
+    """Until `init-db` has made the schema, every request is answered 503 with what to do, rather
+    than each failing on its first query with a 500. Checked once per process after it succeeds."""
+    app = current_app._get_current_object()
+    if app.extensions.get('schema_present') or request.endpoint in WITHOUT_SCHEMA:
+        return None
+    if schema_present(db.session.connection()):  # the request's own: SQLite has one writer
+        app.extensions['schema_present'] = True
+        return None
+    log.error('the database has no schema: run `flask --app wsgi init-db` (or `restore`)')
+    message = _('Cơ sở dữ liệu chưa được khởi tạo. Người quản trị cần chạy lệnh '
+                '"flask --app wsgi init-db" (hoặc khôi phục một bản sao lưu) rồi thử lại.')
+    if wants_json():
+        return jsonify({'error': {'code': 'schema_missing', 'message': message}}), 503
+    # A plain page: the usual layout asks the database about the signed-in person.
+    return render_template_string(_SCHEMA_MISSING_PAGE, message=message), 503
+
+
+_SCHEMA_MISSING_PAGE = ('<!doctype html><html lang="vi"><meta charset="utf-8"><title>503</title>'
+                        '<h1>503</h1><p>{{ message }}</p></html>')
+
+
 # Beyond what a database integer holds (PostgreSQL's integer, SQLite's 64 bits overflow later): a
 # page number, year or id this large is never meant, and would reach the database as an error (500).
 LARGEST_INTEGER = 2**31 - 1
@@ -98,6 +125,7 @@ class BoundedIntegerConverter(IntegerConverter):
 def install_request_hooks(app):
     from .files.concurrency import mark_request_start
 
+    app.before_request(refuse_without_schema)
     app.before_request(mark_request_start)
     app.before_request(refuse_nul_characters)
     app.before_request(refuse_huge_integers)

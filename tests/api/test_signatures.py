@@ -1,13 +1,13 @@
 """Signatures applied by the signing package show up on the documents the API returns."""
-from tests.builders import FIXTURES
+from tests.builders import FIXTURES, enrol
 from tests.support.api import delivery_for
 from workflow.directory.models import User
 from workflow.extensions import db
 from workflow.files.models import WorkFile
 from workflow.files.operations import sign_document
-from workflow.signing import credentials, stamps, trust
+from workflow.signing import stamps, trust
 
-PIN = '2468'
+PIN = '246813'
 
 
 def test_a_leaders_signature_is_listed_on_the_document_and_on_delivered_copies(app, api, org):
@@ -18,7 +18,7 @@ def test_a_leaders_signature_is_listed_on_the_document_and_on_delivered_copies(a
         chairman.title = 'Chủ tịch'  # as printed above the signature line of the fixture PDF
         trust.ensure_pki()
         stamps.set_signature_image(admin, chairman, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
-        credentials.issue_user_certificate(admin, chairman, PIN)
+        enrol(admin, chairman, PIN)
         file = db.session.get(WorkFile, draft['id'])
         sign_document(file, chairman, document=file.main_document, pin=PIN)
         db.session.commit()

@@ -19,13 +19,21 @@ def _png_upload(api, user, path, data, **fields):
     return api.client.post(BASE + path, headers=api.headers(user), data=form, content_type='multipart/form-data')
 
 
+def _enrolled(api, admin, holder, pin):
+    """The admin starts the enrolment (201 with a one-time code); the holder sends it with the PIN they choose."""
+    started = api.post(admin, f'/users/{holder.id}/certificate', {})
+    assert started.status_code == 201, started.get_json()
+    return api.post(holder, '/users/me/certificate', {'enrolment_code': started.get_json()['enrolment_code'],
+                                                      'pin': pin})
+
+
 @pytest.fixture
 def keys(api, org):
     """The admin gives the chairman a certificate and signature image, and the UBND a seal."""
-    issued = api.post(org.admin, f'/users/{org.chairman.id}/certificate', {'pin': '2468'})
+    issued = _enrolled(api, org.admin, org.chairman, '246813')
     assert issued.status_code == 201 and 'Chủ Tịch' in issued.get_json()['subject']
     assert _png_upload(api, org.admin, f'/users/{org.chairman.id}/signature-image', SIGNATURE_PNG).status_code == 201
-    sealed = _png_upload(api, org.admin, f'/units/{org.ubnd.id}/seal', SEAL_PNG, pin='1357')
+    sealed = _png_upload(api, org.admin, f'/units/{org.ubnd.id}/seal', SEAL_PNG, pin='135792')
     assert sealed.status_code == 201
     return org
 
@@ -46,11 +54,11 @@ def nss_dir(app, tmp_path_factory):
 def test_full_signed_journey(api, keys, live_server, nss_dir, tmp_path):
     org = keys
     file_id = _awaiting_signature(api, org)
-    signed = api.act(org.chairman, file_id, 'sign', {'pin': '2468'}, expect=201)
+    signed = api.act(org.chairman, file_id, 'sign', {'pin': '246813'}, expect=201)
     assert signed['status'] == 'signed' and signed['signature']['field'] == 'signer'
     api.act(org.chairman, file_id, 'forward', {'to_user_id': org.ubnd_clerk.id, 'purpose': 'handle'})
     issued = api.act(org.ubnd_clerk, file_id, 'issue',
-                     {'recipient_unit_ids': [org.communes[0].unit.id], 'pin': '1357'})
+                     {'recipient_unit_ids': [org.communes[0].unit.id], 'pin': '135792'})
     assert issued['number'] == '01/QĐ-UBND' and issued['fully_electronic'] is True
     document = issued['documents'][0]
     assert [s['field'] for s in document['signatures']] == ['signer', 'organisation']
@@ -81,9 +89,9 @@ def test_wrong_pin_counts_survive_the_refusal_and_five_lock_the_key(api, keys):
         assert f'còn {left} lần' in refused.get_json()['error']['message']
     locked = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '0000'})
     assert locked.status_code == 423 and locked.get_json()['error']['code'] == 'pin_locked'
-    still_locked = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'})
+    still_locked = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '246813'})
     assert still_locked.status_code == 423
-    english = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'}, lang='en')
+    english = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '246813'}, lang='en')
     assert 'locked' in english.get_json()['error']['message'].lower()
     assert api.file(org.chairman, file_id)['status'] == 'awaiting_signature'
 
@@ -97,14 +105,14 @@ def test_revocation_is_published_and_refuses_later_signing(api, keys):
     crl = x509.load_der_x509_crl(api.client.get(BASE + '/pki/crl').data)
     assert serial in {format(r.serial_number, 'x') for r in crl}
     file_id = _awaiting_signature(api, org)
-    refused = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468'})
+    refused = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '246813'})
     assert refused.status_code == 403 and refused.get_json()['error']['code'] == 'certificate_revoked'
     assert 'thu hồi' in refused.get_json()['error']['message']
 
 
 def test_only_admins_issue_certificates_and_seals(api, keys):
     org = keys
-    assert api.post(org.vp_spec, f'/users/{org.vp_spec.id}/certificate', {'pin': '1111'}).status_code == 403
+    assert api.post(org.vp_spec, f'/users/{org.vp_spec.id}/certificate', {}).status_code == 403
     assert _png_upload(api, org.vp_spec, f'/units/{org.ubnd.id}/seal', SEAL_PNG, pin='1').status_code == 403
     # a user may upload their own signature image, not someone else's
     assert _png_upload(api, org.vp_spec, f'/users/{org.vp_spec.id}/signature-image', SIGNATURE_PNG).status_code == 201
@@ -116,17 +124,20 @@ def test_bad_images_and_pins_are_refused_clearly(api, keys):
     org = keys
     jpeg_like = _png_upload(api, org.admin, f'/users/{org.chairman.id}/signature-image', b'\xff\xd8\xff\xe0 not png')
     assert jpeg_like.status_code == 400 and 'PNG' in jpeg_like.get_json()['error']['message']
-    short_pin = api.post(org.admin, f'/users/{org.chairman.id}/certificate', {'pin': '12'})
+    short_pin = _enrolled(api, org.admin, org.chairman, '12')
     assert short_pin.status_code == 400 and short_pin.get_json()['error']['code'] == 'invalid_pin'
+    chosen_by_admin = api.post(org.admin, f'/users/{org.chairman.id}/certificate', {'pin': '246813'})
+    assert chosen_by_admin.status_code == 400
+    assert chosen_by_admin.get_json()['error']['code'] == 'pin_chosen_by_holder'
 
 
 def test_a_file_can_be_signed_at_a_chosen_place(api, keys):
     org = keys
     file_id = _awaiting_signature(api, org)
-    signed = api.act(org.chairman, file_id, 'sign', {'pin': '2468', 'page': 0, 'box': [350, 100, 550, 180]},
+    signed = api.act(org.chairman, file_id, 'sign', {'pin': '246813', 'page': 0, 'box': [350, 100, 550, 180]},
                      expect=201)
     assert signed['status'] == 'signed'
-    bad_box = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '2468', 'box': [1, 2]})
+    bad_box = api.post(org.chairman, f'/files/{file_id}/sign', {'pin': '246813', 'box': [1, 2]})
     assert bad_box.status_code == 400
 
 
@@ -138,7 +149,7 @@ def _deputy(api, org):
                                              'unit_id': org.ubnd.id, 'roles': ['leader']})
     assert created.status_code == 201, created.get_json()
     deputy = SimpleNamespace(id=created.get_json()['id'])
-    assert api.post(org.admin, f'/users/{deputy.id}/certificate', {'pin': '2468'}).status_code == 201
+    assert _enrolled(api, org.admin, deputy, '246813').status_code == 201
     assert _png_upload(api, org.admin, f'/users/{deputy.id}/signature-image', SIGNATURE_PNG).status_code == 201
     return deputy
 
@@ -165,7 +176,7 @@ def test_without_page_or_box_any_pdf_is_signed_at_an_automatic_place(api, keys, 
                                                                                      pdfs.deputy_letter())
     file_id = api.create_file(org.vp_spec, data=data)['id']
     api.act(org.vp_spec, file_id, 'forward', {'to_user_id': signer.id, 'purpose': 'sign'})
-    signed = api.act(signer, file_id, 'sign', {'pin': '2468'}, expect=201)
+    signed = api.act(signer, file_id, 'sign', {'pin': '246813'}, expect=201)
     assert signed['status'] == 'signed' and signed['signature']['field'] == 'signer'
     document_id = signed['documents'][0]['id']
     pdf_bytes = api.get(signer, f'/documents/{document_id}/pdf').data

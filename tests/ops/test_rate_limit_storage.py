@@ -22,6 +22,9 @@ app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root}
                   "STORAGE_URL": f"file://{root}/storage", "KEYS_DIR": f"{root}/keys", "SECRET_KEY": "x",
                   "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": sys.argv[3], "REDIS_URL": sys.argv[2],
                   "RATELIMIT_STORAGE_URI": "" if sys.argv[2] else "memory://"})
+with app.app_context():  # a schema, as init-db makes it (without one every answer is 503)
+    from flask_migrate import upgrade
+    upgrade()
 client = app.test_client()
 print(" ".join(str(client.post("/api/v1/verify").status_code) for _ in range(int(sys.argv[1]))))
 '''

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from tests.builders import FIXTURES, LEADER_PIN, SEAL_PIN, build, signing_district  # noqa: F401
-from tests.support.pages import act, file_id_from, upload_file
+from tests.support.pages import act, file_id_from, login, upload_file
 from tests.support.pdfsig import nss_database
 from workflow.extensions import db
 from workflow.files.models import WorkFile
@@ -31,9 +31,30 @@ def org(communes_org):
     return communes_org
 
 
+CODE = re.compile(r'[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}')
+
+
+def start_enrolment(admin, user):
+    """The admin makes a one-time code on the person's keys page; returns the response and the code shown."""
+    response = admin.post(f'/admin/users/{user.id}/certificate', data={})
+    if response.status_code != 302:
+        return response, None
+    page = html(admin.get(response.headers['Location']))
+    return response, CODE.search(page).group(0)
+
+
+def enrol(holder, code, pin=LEADER_PIN, confirm=None):
+    """The person enters the code and chooses the PIN (twice) on their own keys page."""
+    return holder.post('/account/signing/enrolment', data={
+        'enrolment-code': code, 'enrolment-pin': pin, 'enrolment-confirm': pin if confirm is None else confirm})
+
+
 def issue_certificate(admin, user, pin=LEADER_PIN, confirm=None):
-    return admin.post(f'/admin/users/{user.id}/certificate',
-                      data={'certificate-pin': pin, 'certificate-confirm': pin if confirm is None else confirm})
+    """The whole enrolment through the pages: the admin's code, then the holder's PIN; the holder's answer."""
+    response, code = start_enrolment(admin, user)
+    if code is None:
+        return response
+    return enrol(login(admin.application.test_client(), user), code, pin, confirm)
 
 
 def upload_signature_image(client, user, png=SIGNATURE_PNG):

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from cryptography import x509
 
+from tests.builders import enrol
 from workflow.signing import credentials
 
 ORGANIZATION_IDENTIFIER = x509.ObjectIdentifier('2.5.4.97')
@@ -29,7 +30,7 @@ def test_a_seal_certificate_names_the_unit_by_its_code(app, sorg):
 
 def test_a_policy_set_for_the_deployment_reaches_the_next_certificate(app, sorg, monkeypatch):
     monkeypatch.setitem(app.config, 'CERTIFICATE_POLICY_OID', '2.16.704.1.99.3')
-    credential = credentials.issue_user_certificate(sorg.admin, sorg.commune_leader, '4444')
+    credential = enrol(sorg.admin, sorg.commune_leader, '444444')
     assert _policies(credentials.certificate_of(credential)) == ['2.16.704.1.99.3']
 
 

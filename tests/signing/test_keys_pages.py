@@ -9,7 +9,16 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from tests.signing.conftest import SEAL_PNG, SIGNATURE_PNG, html, issue_certificate, set_seal, upload_signature_image
+from tests.signing.conftest import (
+    SEAL_PNG,
+    SIGNATURE_PNG,
+    enrol,
+    html,
+    issue_certificate,
+    set_seal,
+    start_enrolment,
+    upload_signature_image,
+)
 from workflow.audit import AuditEntry
 from workflow.extensions import db
 from workflow.signing.models import Credential, TrustAnchor
@@ -54,34 +63,57 @@ def external_pkcs12(password):
     return bundle, leaf
 
 
-def test_admin_issues_a_certificate_under_the_pin_the_user_types_twice(app, org, as_user):
+def test_the_admin_makes_a_code_and_only_the_holder_chooses_the_pin(app, org, as_user):
     admin = as_user(org.admin)
     before = html(admin.get(f'/admin/users/{org.leader.id}/signing'))
     assert 'Chưa có chứng thư số đang dùng.' in before and 'id="form-certificate"' in before
+    assert 'certificate-pin' not in before  # the admin's form has no PIN to type
 
-    mismatch = issue_certificate(admin, org.leader, UNUSUAL_PIN, confirm='something-else')
+    _response, code = start_enrolment(admin, org.leader)
+    holder = as_user(org.leader)
+    own = html(holder.get('/account/signing'))
+    assert 'id="form-enrolment"' in own and code not in own  # the code is handed over, never shown to them
+    mismatch = enrol(holder, code, UNUSUAL_PIN, confirm='something-else')
     assert mismatch.status_code == 400 and 'Hai mã PIN không khớp.' in html(mismatch)
-    short = issue_certificate(admin, org.leader, '12')
-    assert short.status_code == 400 and 'Mã PIN phải có từ 4 đến 64 ký tự.' in html(short)
+    short = enrol(holder, code, '12345')
+    assert short.status_code == 400 and 'Mã PIN phải có từ 6 đến 64 ký tự.' in html(short)
     assert UNUSUAL_PIN not in html(mismatch)  # a PIN is never rendered back
+    wrong = enrol(holder, 'AAAA-BBBB-CCCC', UNUSUAL_PIN)
+    assert wrong.status_code == 422 and 'Mã cấp chứng thư không đúng.' in html(wrong)
 
-    done = issue_certificate(admin, org.leader, UNUSUAL_PIN)
-    assert done.status_code == 302 and done.headers['Location'].endswith(f'/admin/users/{org.leader.id}/signing')
-    text = html(admin.get(f'/admin/users/{org.leader.id}/signing'))
+    done = enrol(holder, code, UNUSUAL_PIN)
+    assert done.status_code == 302 and done.headers['Location'].endswith('/account/signing')
+    text = html(holder.get('/account/signing'))
     with app.app_context():
         credential = db.session.query(Credential).filter_by(user_id=org.leader.id).one()
         stored = ' '.join(str(getattr(credential, c.name)) for c in Credential.__table__.columns)
         audit = ' '.join(e.details for e in db.session.query(AuditEntry).all())
         assert credential.kind == 'person' and credential.active
         assert UNUSUAL_PIN not in stored and UNUSUAL_PIN.encode() not in credential.pkcs12
-        assert UNUSUAL_PIN not in audit and 'issue_certificate' in {e.action for e in db.session.query(AuditEntry)}
+        assert code not in audit and UNUSUAL_PIN not in audit
+        actions = {e.action for e in db.session.query(AuditEntry)}
+        assert {'start_enrolment', 'issue_certificate'} <= actions
         serial = credential.serial
-    assert f'Đã cấp chứng thư số (số hiệu {serial}) cho Lê Văn Chủ Tịch.' in text
-    assert f'data-serial="{serial}"' in text and 'Lê Văn Chủ Tịch' in text
-    assert 'Có hiệu lực đến' in text and 'Chứng thư cá nhân (CA nội bộ' in text
-    # the user sees the same certificate on their own page
-    own = html(as_user(org.leader).get('/account/signing'))
-    assert f'data-serial="{serial}"' in own and 'id="form-certificate"' not in own
+    assert f'Đã cấp chứng thư số (số hiệu {serial}).' in text
+    assert f'data-serial="{serial}"' in text and 'id="form-enrolment"' not in text
+    assert enrol(holder, code, UNUSUAL_PIN).status_code == 409  # the code served once
+    admin_view = html(admin.get(f'/admin/users/{org.leader.id}/signing'))
+    assert f'data-serial="{serial}"' in admin_view and 'Chứng thư cá nhân (CA nội bộ' in admin_view
+
+
+def test_a_new_enrolment_keeps_the_old_certificate_until_the_holder_chooses_the_pin_then_revokes_it(
+        app, org, as_user):
+    admin = as_user(org.admin)
+    assert issue_certificate(admin, org.leader).status_code == 302
+    with app.app_context():
+        first = db.session.query(Credential).filter_by(user_id=org.leader.id, active=True).one().serial
+    _response, code = start_enrolment(admin, org.leader)
+    with app.app_context():  # still the one in use
+        assert db.session.query(Credential).filter_by(user_id=org.leader.id, active=True).one().serial == first
+    assert enrol(as_user(org.leader), code, '975310').status_code == 302
+    with app.app_context():
+        old = db.session.query(Credential).filter_by(serial=first).one()
+        assert old.revoked and old.revocation_reason == 'superseded' and not old.active
 
 
 def test_signature_image_by_admin_or_self_and_served_only_to_them(org, as_user):
@@ -109,7 +141,7 @@ def test_unit_seal_creates_the_organisation_certificate(app, org, as_user):
     page = admin.get(f'/admin/units/{org.district.id}/seal')
     assert page.status_code == 200 and 'Chưa có ảnh con dấu.' in html(page)
     mismatch = admin.post(f'/admin/units/{org.district.id}/seal', content_type='multipart/form-data', data={
-        'seal-image': (io.BytesIO(SEAL_PNG), 'dau.png'), 'seal-pin': '1357', 'seal-confirm': '7531'})
+        'seal-image': (io.BytesIO(SEAL_PNG), 'dau.png'), 'seal-pin': '135792', 'seal-confirm': '7531'})
     assert mismatch.status_code == 400 and 'Hai mã PIN không khớp.' in html(mismatch)
 
     assert set_seal(admin, org.district).status_code == 302

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from cryptography import x509
 
+from tests.builders import enrol
 from workflow import create_app
 from workflow.errors import BadInput
 from workflow.extensions import db
@@ -54,7 +55,7 @@ def _contents(directory):
 def test_issuing_and_revoking_write_nothing_in_the_keys_directory(app, sorg):
     keys = trust.keys_dir()
     before = _contents(keys)
-    credentials.issue_user_certificate(sorg.admin, sorg.commune_leader, '4444')
+    enrol(sorg.admin, sorg.commune_leader, '444444')
     credentials.revoke_user_certificate(sorg.admin, sorg.chairman)
     assert _contents(keys) == before
 

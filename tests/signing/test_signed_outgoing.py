@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.builders import FIXTURES, LEADER_PIN, SEAL_PIN, pdf
+from tests.builders import FIXTURES, LEADER_PIN, SEAL_PIN, enrol, pdf
 from tests.support.pdfsig import pdfsig
 from workflow.errors import Conflict, DomainError
 from workflow.extensions import db
@@ -132,18 +132,18 @@ def test_a_tampered_arrival_cannot_be_registered_without_a_reason(sorg):
 
 def test_credentials_keep_no_pin(sorg):
     credential = db.session.query(Credential).filter_by(user_id=sorg.chairman.id).one()
-    assert LEADER_PIN.encode() not in credential.pkcs12 and credential.pkcs12[:1] == b'0'
+    assert LEADER_PIN.encode() not in credential.pkcs12 and credential.pkcs12.startswith(b'WKEY1')
 
 
 def test_a_second_leader_can_co_sign_and_both_signatures_survive_issuance(sorg):
     deputy = sorg.finance_leader
     deputy.full_name, deputy.title = 'Trần Văn Phó', 'Trưởng phòng'
     stamps.set_signature_image(sorg.admin, deputy, (FIXTURES / 'chu-ky-nguyen-van-men.png').read_bytes())
-    credentials.issue_user_certificate(sorg.admin, deputy, '9753')
+    enrol(sorg.admin, deputy, '975310')
     file = _to_sign(sorg)
     sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
     forward_file(file, sorg.chairman, purpose='sign', to_user=deputy, note='Đề nghị đồng chí cùng ký')
-    record = sign_document(file, deputy, document=file.main_document, pin='9753', page=0,
+    record = sign_document(file, deputy, document=file.main_document, pin='975310', page=0,
                                    box=(60, 80, 300, 160))
     assert record.field == 'signer-2'
     forward_file(file, deputy, purpose='handle', to_user=sorg.clerk)

@@ -224,6 +224,16 @@ class Pin(Input):
     pin = String(required=True)
 
 
+class EnrolmentStart(Input):
+    pin = String(load_default=None, metadata={
+        'description': 'refused (400 pin_chosen_by_holder): only the holder ever chooses their PIN'})
+
+
+class EnrolmentCompletion(Input):
+    enrolment_code = String(required=True)
+    pin = String(required=True)
+
+
 class Revocation(Input):
     reason = String(load_default='cessationOfOperation')
 

@@ -9,6 +9,7 @@ pages call with what its body's schema read; the operation checks the transition
 from flask import url_for
 from flask_babel import gettext as _
 
+from .. import audit
 from ..errors import BadInput
 from ..extensions import db
 from ..files import operations
@@ -80,6 +81,7 @@ def get_document(document_id):
 def get_document_pdf(document_id):
     """The current PDF bytes"""
     document = document_or_404(document_id)
+    audit.record_access(caller(), 'download_document', document, file_id=document.file_id, sha256=document.sha256)
     return pdf_response(blobs().get(document.sha256), document.filename, etag=document.sha256)
 
 

@@ -1,7 +1,7 @@
 """The Decree 30 registers: GET /registers/{outgoing|incoming}?unit_id=&year=&format=json|csv."""
 from flask import Response
 
-from .. import policy
+from .. import audit, policy
 from ..registers.queries import official_columns, register_csv, register_rows
 from . import bp
 from .bodies import RegisterQuery
@@ -23,6 +23,8 @@ def get_register(query, kind):
     policy.require(policy.may_read_register_of, user, unit)
     rows = register_rows(kind, unit.id, query['year'])
     if query['format'] == 'csv':
+        audit.record_access(user, 'export', unit, table=f'register-{kind}', year=query['year'], format='csv',
+                            rows=len(rows))
         return _csv(kind, unit, query['year'], rows)
     columns = [{'key': key, 'label': label} for key, label in official_columns(kind)]
     return {'register': kind, 'unit_id': unit.id, 'year': query['year'], 'columns': columns, 'rows': rows}

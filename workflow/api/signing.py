@@ -4,7 +4,7 @@ verification and the public check of any PDF. Signing and issuing a file are the
 from flask_babel import gettext as _
 
 from .. import policy
-from ..errors import NotFound
+from ..errors import BadInput, NotFound
 from ..extensions import db, limiter
 from ..files.models import Document
 from ..policy import may_view_file
@@ -13,11 +13,12 @@ from ..signing.models import TrustAnchor
 from ..signing.verification import document_report, present, report_for_upload
 from . import bp
 from .blueprint import no_body, public
-from .bodies import Image, PdfToVerify, Pin, Pkcs12, Revocation, Seal, TokenKey
+from .bodies import EnrolmentCompletion, EnrolmentStart, Image, PdfToVerify, Pkcs12, Revocation, Seal, TokenKey
 from .loaders import caller, require, unit_or_404, user_or_404
 from .schemas.signing import (
     ApprovalSchema,
     CertificateSchema,
+    EnrolmentSchema,
     RevokedSchema,
     StampSchema,
     TrustAnchorListSchema,
@@ -54,15 +55,38 @@ def verify_upload(form):
 # ---------------------------------------------------------------- keys and stamps
 
 @bp.post('/users/<int:user_id>/certificate')
-@bp.arguments(Pin)
-@bp.response(201, CertificateSchema)
-@bp.refusals(*KEY_REFUSALS)
+@bp.arguments(EnrolmentStart)
+@bp.response(201, EnrolmentSchema)
+@bp.refusals(400, *KEY_REFUSALS)
 def issue_certificate(body, user_id):
-    """Issue a certificate from the local CA; the key is kept under the PIN (never stored)
+    """Start the enrolment of a certificate from the local CA for that person
+
+    The answer's one-time code goes to the person, who chooses the PIN with
+    `POST /users/me/certificate`; the previous certificate stays valid until then.
+    A `pin` here is refused: only the holder ever chooses their PIN.
 
     Who: admin."""
     actor = require(policy.may_manage_keys)
-    return credentials.issue_user_certificate(actor, user_or_404(user_id), body['pin'])
+    user = user_or_404(user_id)
+    if body.get('pin') is not None:
+        raise BadInput(_('Quản trị không đặt mã PIN: chỉ người được cấp tự đặt mã PIN của mình.'),
+                       code='pin_chosen_by_holder')
+    enrolment, code = credentials.start_enrolment(actor, user)
+    return {'enrolment_code': code, 'expires_at': enrolment.expires_at}
+
+
+@bp.post('/users/me/certificate')
+@bp.arguments(EnrolmentCompletion)
+@bp.response(201, CertificateSchema)
+@bp.refusals(400, 409, 422)
+def complete_enrolment(body):
+    """Receive one's certificate: the enrolment code and the PIN one chooses
+
+    The key is generated and stored under the PIN (never stored itself); a
+    previous certificate is revoked (superseded).
+
+    Who: the person enrolled."""
+    return credentials.complete_enrolment(caller(), body['enrolment_code'], body['pin'])
 
 
 @bp.get('/users/<int:user_id>/certificate')

@@ -67,7 +67,8 @@ def give_keys(admin, people, org):
     trust.ensure_pki()
     leaders = [u for u in people.users if u.has_role('leader')]
     for leader in leaders:
-        credentials.issue_user_certificate(admin, leader, DEMO_PIN)
+        _enrolment, code = credentials.start_enrolment(admin, leader)
+        credentials.complete_enrolment(leader, code, DEMO_PIN)  # as the leader would, with the demo PIN
         stamps.set_signature_image(admin, leader, signature_png(leader.full_name))
     credentials.issue_unit_seal(admin, org.district, png=DISTRICT_SEAL.read_bytes(), pin=DEMO_PIN)
     for commune in org.communes:

@@ -127,6 +127,8 @@ class Document(db.Model):
     kind = db.Column(db.String(12), nullable=False, default='main')
     filename = db.Column(db.String(255), nullable=False)
     sha256 = db.Column(db.String(64), nullable=False, index=True)
+    # the bytes as uploaded, kept when `sha256` is a repaired copy made so that it can be signed
+    original_sha256 = db.Column(db.String(64))
     size = db.Column(db.Integer, nullable=False)
     pages = db.Column(db.Integer, nullable=False, default=1)
     paper_origin = db.Column(db.Boolean, nullable=False, default=False)

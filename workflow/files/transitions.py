@@ -40,8 +40,9 @@ TRANSITIONS = (
     Transition('outgoing', 'sign_failed', ('awaiting_signature', 'sign_failed', 'signed'), 'sign_failed',
                'holder_leader'),
     Transition('outgoing', 'issue', ('draft', 'in_progress', 'signed', 'returned'), 'issued', 'holder_clerk'),
-    Transition('outgoing', 'complete', ('draft', 'in_progress', 'returned', 'signed', 'issued'),
-               'completed', 'holder'),
+    # Nothing leads out of `issued`: an issued document, its number and its signatures are final
+    # (a change is a new document that replaces it). See `is_issued`.
+    Transition('outgoing', 'complete', ('draft', 'in_progress', 'returned', 'signed'), 'completed', 'holder'),
     Transition('outgoing', 'reopen', ('completed',), 'in_progress', 'holder'),
     Transition('incoming', 'register', ('delivered',), 'registered', 'receiving_clerk'),
     Transition('incoming', 'refuse', ('delivered',), 'refused', 'receiving_clerk'),
@@ -61,8 +62,16 @@ for _row in TRANSITIONS:
         _INDEX[(_row.direction, _row.action, _source)] = _row
 
 
+def is_issued(file):
+    """An outgoing file that has been numbered and issued: whatever its status (even one left by an older
+    version that allowed completing and reopening it), no action may change it any more."""
+    return file.direction == 'outgoing' and (file.issued_at is not None or file.issue_seq is not None)
+
+
 def find(file, action):
     """The row allowing `action` on the file in its current status, or None."""
+    if is_issued(file):
+        return None
     return _INDEX.get((file.direction, action, file.status))
 
 
@@ -73,6 +82,10 @@ def allowed(file, action, actor):
 
 def require(file, action, actor):
     """The row for `action`, or NotAllowed with a message saying why."""
+    if is_issued(file):
+        raise NotAllowed(_l('Văn bản đã ban hành (số %(number)s) không thể thay đổi, mở lại hay ban hành lại; '
+                            'nếu cần sửa, hãy soạn văn bản mới thay thế.', number=file.number or ''),
+                         code='issued_is_final', status=409)
     row = find(file, action)
     if row is None:
         raise NotAllowed(_l('Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái "%(status)s".',

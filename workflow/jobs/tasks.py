@@ -119,6 +119,14 @@ def send_reminders(run_id=None):
 
 # ---------------------------------------------------------------- archive timestamps
 
+def _anchor_audit_chain(app):
+    """The maintenance run also anchors the audit chain's head in the object store (audit_anchors.py)."""
+    from ..audit_anchors import anchor_head
+
+    with app.app_context(), transaction():
+        anchor_head()
+
+
 ARCHIVE_BATCH = 10
 
 
@@ -141,6 +149,7 @@ def archive_timestamps(run_id=None):
             total += count
             if count < ARCHIVE_BATCH:
                 break
+        _anchor_audit_chain(app)
     except Exception as exc:
         log.exception('archive timestamps failed')
         if run_id is not None:

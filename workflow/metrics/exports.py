@@ -1,14 +1,10 @@
-"""Every metrics table as CSV (UTF-8 with BOM, so that Excel shows Vietnamese correctly) and XLSX."""
-import csv
-import io
+"""Every metrics table as CSV and XLSX, written by the one export module (workflow/exports.py)."""
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from .. import exports
 from ..timeutil import vn_datetime_str
 from .dossiers import dossiers
 from .formatting import percent_value
@@ -126,40 +122,18 @@ def build_table(name, period, selection, *, which='all'):
 
 
 def _csv_cell(value, kind):
-    if value is None:
-        return ''
-    if kind == PERCENT:
+    if value is not None and kind == PERCENT:
         return f'{percent_value(value):.2f}'
     return value
 
 
 def to_csv(table):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\r\n')
-    writer.writerow([heading for heading, _kind in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(value, kind) for value, (_heading, kind) in zip(row, table.columns, strict=True)])
-    return '\ufeff' + out.getvalue()
+    return exports.csv_document([heading for heading, _kind in table.columns],
+                                ([_csv_cell(value, kind) for value, (_heading, kind) in
+                                  zip(row, table.columns, strict=True)] for row in table.rows))
 
 
 def to_xlsx(table):
     """An XLSX workbook: a title line, the headings in bold, rates as real percentages."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = 'Bao cao'
-    sheet.append([table.title])
-    sheet['A1'].font = Font(bold=True, size=13)
-    sheet.append([heading for heading, _kind in table.columns])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(row)
-        for cell, (_heading, kind) in zip(sheet[sheet.max_row], table.columns, strict=True):
-            if kind == PERCENT and cell.value is not None:
-                cell.number_format = '0.00%'
-    for index, (heading, _kind) in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(60, len(heading) + 4))
-    sheet.freeze_panes = 'A3'
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_document([heading for heading, _kind in table.columns], table.rows, title=table.title,
+                                 formats=['0.00%' if kind == PERCENT else None for _heading, kind in table.columns])

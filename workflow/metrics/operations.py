@@ -56,6 +56,14 @@ def seed_default_targets():
     return added
 
 
+def seed_default_targets_once():
+    """A fresh deployment gets the default targets for its levels (so that the dashboard has something to
+    measure against from the first day); once any target exists, the admins' choices stand."""
+    if db.session.scalar(select(Target.id).limit(1)) is not None:
+        return 0
+    return seed_default_targets()
+
+
 def _target_row(level, year, indicator):
     return db.session.scalar(select(Target).where(Target.level_code == level, Target.year == year,
                                                   Target.indicator == indicator))

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import policy
+from .. import audit, policy
 from ..errors import BadInput, DomainError
 from ..timeutil import vn_today
 from ..unit_of_work import attempt
@@ -139,6 +139,8 @@ def export(name, fmt):
     if which not in WHICH:
         abort(400)
     table = exports.build_table(name, period, selection, which=which)
+    audit.record_access(current_user, 'export', None, table=name, format=fmt, which=which,
+                        start=period.start.isoformat(), end=period.end.isoformat(), rows=len(table.rows))
     filename = f'{name}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}'
     headers = {'Content-Disposition': f'attachment; filename="{filename}"'}
     if fmt == 'csv':

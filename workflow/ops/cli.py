@@ -49,13 +49,16 @@ def send_reminders(background):
 @click.argument('path', type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
 def backup_command(path):
-    """Database, stored PDFs and images, and KEYS_DIR in one tar.gz archive."""
-    from ..ops.backup import backup
+    """Database, stored PDFs and images, and KEYS_DIR in one archive, encrypted with BACKUP_PASSPHRASE."""
+    from ..ops.backup import BackupError, backup
 
-    manifest = backup(path)
+    try:
+        manifest = backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
     rows = sum(manifest['tables'].values())
-    click.echo(f'backup written to {path}: {rows} rows in {len(manifest["tables"])} tables, '
-               f'{manifest["blobs"]} blobs, {manifest["key_files"]} key files')
+    click.echo(f'backup written to {path} (encrypted, mode 0600): {rows} rows in {len(manifest["tables"])} '
+               f'tables, {manifest["blobs"]} blobs, {manifest["key_files"]} key files')
 
 
 @click.command('restore')
@@ -63,11 +66,20 @@ def backup_command(path):
 @click.option('--force', is_flag=True, help='replace the data this deployment already holds')
 @with_appcontext
 def restore_command(path, force):
-    """Restore an archive made by `backup` into an empty deployment (init-db first)."""
+    """Restore an archive made by `backup` (BACKUP_PASSPHRASE) into an empty or blank deployment,
+    then check every blob's hash, every signature and the audit chain."""
     from ..ops.backup import BackupError, restore
 
     try:
         manifest = restore(path, force=force)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f'restored {sum(manifest["tables"].values())} rows and {manifest["blobs"]} blobs from {path}')
+    verified = manifest['verified']
+    schema = 'schema created, ' if manifest['schema_created'] else ''
+    click.echo(f'restored {sum(manifest["tables"].values())} rows and {manifest["blobs"]} blobs from {path} '
+               f'({schema}{verified["blobs"]} blobs checked, {verified["signed_pdfs"]} signed PDFs '
+               'verified)')
+    if verified['problems']:
+        for problem in verified['problems']:
+            click.echo(f'PROBLEM: {problem}', err=True)
+        raise click.ClickException(f'{len(verified["problems"])} problems found after the restore')

@@ -1,9 +1,7 @@
 """The Decree 30 registers (sổ đăng ký văn bản đi / đến) as rows, for pages, CSV and the API."""
-import csv
-import io
-
 from sqlalchemy import select
 
+from .. import exports
 from ..extensions import db
 from ..files.models import WorkFile
 from ..timeutil import iso, vn_date_str
@@ -56,11 +54,7 @@ def official_columns(kind):
 
 
 def register_csv(kind, rows):
-    """CSV with a BOM so that Excel opens the Vietnamese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """The register as CSV, written by the one export module (no cell is ever a formula)."""
     columns = official_columns(kind)
-    writer.writerow([label for _key, label in columns])
-    for row in rows:
-        writer.writerow([row[key] for key, _label in columns])
-    return '\ufeff' + out.getvalue()
+    return exports.csv_document([label for _key, label in columns],
+                                ([row[key] for key, _label in columns] for row in rows))

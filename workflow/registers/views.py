@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import policy
+from .. import audit, policy
 from ..directory.models import Unit
 from ..directory.operations import unit_tree
 from ..extensions import db
@@ -48,7 +48,10 @@ def show(kind):
 def csv(kind):
     _check_kind_and_role(kind)
     unit, year = _unit_and_year()
-    body = register_csv(kind, register_rows(kind, unit.id, year))
+    rows = register_rows(kind, unit.id, year)
+    audit.record_access(current_user, 'export', unit, table=f'register-{kind}', year=year, format='csv',
+                        rows=len(rows))
+    body = register_csv(kind, rows)
     filename = f'so-van-ban-{"di" if kind == "outgoing" else "den"}-{unit.code}-{year}.csv'
     return Response(body, mimetype='text/csv',
                     headers={'Content-Disposition': f'attachment; filename="{filename}"'})

@@ -7,6 +7,8 @@ revocation that is rolled back never reaches a validator, and every app host agr
 """
 import hashlib
 import logging
+import os
+import secrets
 from datetime import timedelta
 
 from cryptography import x509
@@ -21,7 +23,14 @@ from ..timeutil import aware, now, vn
 from . import trust
 from .lib import authority, keystore, revocation
 from .lib.errors import InvalidCredential, TokenError, WrongPin
-from .models import MAX_PIN_FAILURES, PIN_LOCK_MINUTES, Credential, TrustAnchor
+from .models import (
+    ENROLMENT_HOURS,
+    MAX_PIN_FAILURES,
+    PIN_LOCK_MINUTES,
+    Credential,
+    Enrolment,
+    TrustAnchor,
+)
 from .stamps import store_png
 
 log = logging.getLogger(__name__)
@@ -85,9 +94,12 @@ def person_identifier(user):
     return f'ID{user.id}'
 
 
+MIN_PIN_LENGTH = 6
+
+
 def _check_new_pin(pin):
-    if not pin or len(pin) < 4 or len(pin) > 64:
-        raise BadInput(_('Mã PIN phải có từ 4 đến 64 ký tự.'), code='invalid_pin')
+    if not pin or len(pin) < MIN_PIN_LENGTH or len(pin) > 64:
+        raise BadInput(_('Mã PIN phải có từ 6 đến 64 ký tự.'), code='invalid_pin')
 
 
 def _revoke(credential, reason):
@@ -106,20 +118,72 @@ def _retire(credentials, reason='superseded'):
 
 # ---------------------------------------------------------------- issuing, importing, revoking
 
-def issue_user_certificate(actor, user, pin):
-    """A personal certificate from the local CA; the key is kept as a PKCS#12 under `pin`."""
+# ---------------------------------------------------------------- enrolment: the holder chooses the PIN
+
+def start_enrolment(actor, user):
+    """An administrator lets `user` get a certificate from the local CA; returns (Enrolment, code). The
+    code is shown once (to be handed to the person) and kept only as a hash; the person's current
+    certificate stays valid until the new one exists. An earlier open enrolment is closed."""
     policy.require(policy.may_manage_keys, actor)
+    for earlier in _open_enrolments(user):
+        earlier.used_at = now()
+    code = '-'.join(secrets.token_hex(2).upper() for _ in range(3))  # e.g. 3F9A-0C21-B7E4
+    enrolment = Enrolment(user_id=user.id, code_hash=_code_hash(code), created_by_id=actor.id,
+                          expires_at=now() + timedelta(hours=ENROLMENT_HOURS))
+    db.session.add(enrolment)
+    db.session.flush()
+    audit.record(actor, 'start_enrolment', user, enrolment_id=enrolment.id, expires_at=enrolment.expires_at)
+    return enrolment, code
+
+
+def open_enrolment(user):
+    """The person's enrolment waiting for their PIN, if any."""
+    found = _open_enrolments(user)
+    return found[-1] if found else None
+
+
+def complete_enrolment(holder, code, pin):
+    """The holder, with the code, chooses the PIN: the key is made and stored under it; a previous
+    certificate is revoked (superseded). Wrong codes count: five close the enrolment."""
+    enrolment = open_enrolment(holder)
+    if enrolment is None:
+        raise Conflict(_('Bạn không có yêu cầu cấp chứng thư số nào đang chờ (hoặc yêu cầu đã hết hạn).'),
+                       code='no_enrolment')
+    if not secrets.compare_digest(enrolment.code_hash, _code_hash(code or '')):
+        enrolment.attempts += 1
+        db.session.flush()
+        raise _refuse(_('Mã cấp chứng thư không đúng.'), 'wrong_enrolment_code', 422)
     _check_new_pin(pin)
+    credential = _issue_person_certificate(holder, pin)
+    enrolment.used_at = now()
+    db.session.flush()
+    audit.record(holder, 'issue_certificate', holder, serial=credential.serial, enrolment_id=enrolment.id)
+    return credential
+
+
+def _open_enrolments(user):
+    rows = db.session.query(Enrolment).filter(Enrolment.user_id == user.id, Enrolment.used_at.is_(None)) \
+        .order_by(Enrolment.id).all()
+    return [e for e in rows if e.open]
+
+
+def _code_hash(code):
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _issue_person_certificate(user, pin):
+    """A personal certificate from the local CA, its key wrapped under the holder's PIN."""
     trust.ensure_pki()
+    salt = os.urandom(16)
     issued = authority.issue_person_certificate(trust.keys_dir(), full_name=user.full_name, title=user.title or '',
                                                 unit_name=user.unit.name, serial_number=person_identifier(user),
-                                                pin=pin, base_url=trust.base_url(),
+                                                pin=keystore.stretched_pin(pin, salt), base_url=trust.base_url(),
                                                 policy_oid=trust.certificate_policy())
     _retire(user_credentials(user), 'superseded')
-    credential = _from_certificate(issued.certificate, kind='person', user_id=user.id, pkcs12=issued.pkcs12)
+    credential = _from_certificate(issued.certificate, kind='person', user_id=user.id,
+                                   pkcs12=keystore.wrap(issued.pkcs12, _kek(), salt=salt))
     db.session.add(credential)
     db.session.flush()
-    audit.record(actor, 'issue_certificate', user, serial=credential.serial)
     return credential
 
 
@@ -129,11 +193,14 @@ def issue_unit_seal(actor, unit, *, png, pin):
     _check_new_pin(pin)
     image = store_png(png, kind='seal', unit_id=unit.id)
     trust.ensure_pki()
-    issued = authority.issue_organisation_certificate(trust.keys_dir(), org_name=unit.name, pin=pin,
+    salt = os.urandom(16)
+    issued = authority.issue_organisation_certificate(trust.keys_dir(), org_name=unit.name,
+                                                      pin=keystore.stretched_pin(pin, salt),
                                                       organization_identifier=unit.code, base_url=trust.base_url(),
                                                       policy_oid=trust.certificate_policy())
     _retire(unit_credentials(unit), 'superseded')
-    credential = _from_certificate(issued.certificate, kind='organisation', unit_id=unit.id, pkcs12=issued.pkcs12)
+    credential = _from_certificate(issued.certificate, kind='organisation', unit_id=unit.id,
+                                   pkcs12=keystore.wrap(issued.pkcs12, _kek(), salt=salt))
     db.session.add(credential)
     db.session.flush()
     audit.record(actor, 'issue_seal', unit, serial=credential.serial, image=image.sha256)
@@ -170,7 +237,8 @@ def import_pkcs12_credential(actor, user, *, pkcs12, password):
     for ca in imported.chain:
         _propose_anchor(ca)
     _retire(user_credentials(user), 'superseded')
-    credential = _from_certificate(imported.certificate, kind='imported', user_id=user.id, pkcs12=pkcs12)
+    credential = _from_certificate(imported.certificate, kind='imported', user_id=user.id,
+                                   pkcs12=keystore.wrap(pkcs12, _kek()))  # still under its own password
     db.session.add(credential)
     db.session.flush()
     audit.record(actor, 'import_certificate', user, serial=credential.serial, issuer=credential.issuer)
@@ -287,14 +355,39 @@ def _usable(credential):
 
 
 def _wrong_pin(credential):
+    """Count a wrong PIN (and lock at the limit), recorded in the audit log with the count it kept."""
     credential.failed_pins += 1
     left = MAX_PIN_FAILURES - credential.failed_pins
+    audit.record(audit.current_actor(), 'wrong_pin', credential, holder_id=credential.user_id,
+                 unit_id=credential.unit_id, failures=credential.failed_pins)
     if left <= 0:
         credential.failed_pins, credential.locked_until = 0, now() + timedelta(minutes=PIN_LOCK_MINUTES)
         db.session.flush()
+        audit.record(audit.current_actor(), 'pin_locked', credential, holder_id=credential.user_id,
+                     unit_id=credential.unit_id, until=credential.locked_until)
         return _refuse(_('Sai mã PIN 5 lần: khóa ký bị tạm khóa 15 phút.'), 'pin_locked', 423)
     db.session.flush()
     return _refuse(_('Mã PIN không đúng (còn %(n)d lần thử).', n=left), 'wrong_pin', 422)
+
+
+def _kek():
+    """The key-encryption key (KEY_ENCRYPTION_KEY, never in the database nor in backups)."""
+    return current_app.config['KEY_ENCRYPTION_KEY']
+
+
+def _opened(credential, pin):
+    """The signer in a stored key; a key stored before keys were wrapped is wrapped now that its PIN
+    has opened it (under a stretched PIN and the key-encryption key)."""
+    if keystore.is_wrapped(credential.pkcs12):
+        return keystore.load_wrapped_signer(credential.pkcs12, pin, _kek())
+    signer = keystore.load_pkcs12_signer(credential.pkcs12, pin)
+    if credential.kind in ('person', 'organisation', 'imported'):
+        wrapped = (keystore.rewrapped(credential.pkcs12, pin, _kek()) if credential.kind in trust.LOCAL_KINDS
+                   else keystore.wrap(credential.pkcs12, _kek()))
+        for sharing in db.session.query(Credential).filter(Credential.pkcs12 == credential.pkcs12).all():
+            sharing.pkcs12 = wrapped  # re-certified rows share the key
+        log.info('credential %s: key wrapped', credential.id)
+    return signer
 
 
 class _Unlocked:
@@ -304,6 +397,10 @@ class _Unlocked:
         self.credential, self.pin, self._context = credential, pin or '', None
 
     def __enter__(self):
+        # The PIN counter is read and written under a row lock (PostgreSQL; SQLite writers are serialised
+        # already), so parallel guesses are counted one after another and the fifth locks the key.
+        if self.credential.id is not None:
+            db.session.refresh(self.credential, with_for_update=True)
         _usable(self.credential)
         try:
             if self.credential.kind == 'pkcs11':
@@ -312,7 +409,7 @@ class _Unlocked:
                     module_path=current_app.config.get('PKCS11_MODULE', '/usr/lib/softhsm/libsofthsm2.so'))
                 signer = self._context.__enter__()
             else:
-                signer = keystore.load_pkcs12_signer(self.credential.pkcs12, self.pin)
+                signer = _opened(self.credential, self.pin)
                 if self.credential.kind in trust.LOCAL_KINDS:  # the key may have been recertified since
                     signer = keystore.with_certificate(signer, certificate_of(self.credential))
         except WrongPin:

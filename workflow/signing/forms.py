@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-PIN_HINT = _l('Từ 4 đến 64 ký tự. Hệ thống không lưu mã PIN: nếu quên, phải cấp chứng thư mới.')
+PIN_HINT = _l('Từ 6 đến 64 ký tự. Hệ thống không lưu mã PIN: nếu quên, phải cấp chứng thư mới.')
 NO_AUTOFILL = {'autocomplete': 'off'}
 NEW_PIN = {'autocomplete': 'new-password'}
 
@@ -24,7 +24,7 @@ def new_pin_fields():
     """A PIN chosen now, typed twice."""
     pin = PasswordField(_l('Mã PIN'), description=PIN_HINT, render_kw=NEW_PIN, validators=[
         DataRequired(_l('Vui lòng nhập mã PIN.')),
-        Length(min=4, max=64, message=_l('Mã PIN phải có từ 4 đến 64 ký tự.'))])
+        Length(min=6, max=64, message=_l('Mã PIN phải có từ 6 đến 64 ký tự.'))])
     confirm = PasswordField(_l('Nhập lại mã PIN'), render_kw=NEW_PIN, validators=[
         DataRequired(_l('Vui lòng nhập lại mã PIN.')), EqualTo('pin', _l('Hai mã PIN không khớp.'))])
     return pin, confirm
@@ -36,6 +36,12 @@ def png_field(label):
 
 
 class CertificateForm(FlaskForm):
+    """The administrator starts an enrolment: no PIN here, only the holder chooses it."""
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(_l('Mã cấp chứng thư (do quản trị cung cấp)'), render_kw=NO_AUTOFILL, validators=[
+        DataRequired(_l('Vui lòng nhập mã cấp chứng thư.')), Length(max=40)])
     pin, confirm = new_pin_fields()
 
 

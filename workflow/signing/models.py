@@ -8,6 +8,28 @@ MAX_PIN_FAILURES = 5
 PIN_LOCK_MINUTES = 15
 
 
+class Enrolment(db.Model):
+    """An administrator's go-ahead for a person to get a certificate from the local CA: the person, and
+    only the person, then chooses the PIN (with the one-time code, within its lifetime)."""
+    __tablename__ = 'enrolments'
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey('users.id'), nullable=False, index=True)
+    code_hash = db.Column(db.String(64), nullable=False)  # SHA-256 of the code; the code is shown once
+    created_by_id = db.Column(db.Integer, db.ForeignKey('users.id'))
+    created_at = db.Column(UtcDateTime(), nullable=False, default=now)
+    expires_at = db.Column(UtcDateTime(), nullable=False)
+    used_at = db.Column(UtcDateTime())
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+
+    @property
+    def open(self):
+        return self.used_at is None and aware(self.expires_at) > now() and self.attempts < ENROLMENT_ATTEMPTS
+
+
+ENROLMENT_HOURS = 72
+ENROLMENT_ATTEMPTS = 5
+
+
 class Credential(db.Model):
     """A signing key: a PKCS#12 under its holder's PIN (never stored), or a key on a PKCS#11 token."""
     __tablename__ = 'credentials'

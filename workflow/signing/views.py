@@ -14,9 +14,19 @@ from ..directory.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
 from ..storage import blobs
+from ..timeutil import vn
 from ..unit_of_work import attempt
 from . import credentials, stamps, trust
-from .forms import ApproveAnchorForm, CertificateForm, Pkcs12Form, RevokeForm, SealForm, SignatureImageForm, TokenForm
+from .forms import (
+    ApproveAnchorForm,
+    CertificateForm,
+    EnrolmentForm,
+    Pkcs12Form,
+    RevokeForm,
+    SealForm,
+    SignatureImageForm,
+    TokenForm,
+)
 from .models import TrustAnchor
 
 bp = Blueprint('signing', __name__)
@@ -41,11 +51,14 @@ def _credential_page(user, *, status=200, error=None, **forms):
                                  ('pkcs12', Pkcs12Form), ('token', TokenForm)):
             forms.setdefault(name, form_class(formdata=None, prefix=name))
     forms.setdefault('image', SignatureImageForm(formdata=None, prefix='image'))
+    enrolment = credentials.open_enrolment(user)
+    if enrolment is not None and user.id == current_user.id:
+        forms.setdefault('enrolment', EnrolmentForm(formdata=None, prefix='enrolment'))
     credential = credentials.active_credential(user=user)
     history = credentials.user_credentials(user) if admin else []
     return render_template('signing/user_keys.html', person=user, admin=admin, forms=forms, error=error,
                            certificate=credentials.certificate_summary(credential), credential=credential,
-                           image=stamps.stamp_image(user=user), history=history), status
+                           image=stamps.stamp_image(user=user), history=history, enrolment=enrolment), status
 
 
 @bp.get('/admin/users/<int:user_id>/signing')
@@ -86,11 +99,30 @@ def _admin_action(user_id, name, form_class, act):
 @bp.post('/admin/users/<int:user_id>/certificate')
 @login_required
 def issue_certificate(user_id):
+    """Start an enrolment: the code is shown once, to hand to the person, who chooses the PIN."""
     def act(user, form):
-        credential = credentials.issue_user_certificate(current_user, user, form.pin.data)
-        return _('Đã cấp chứng thư số (số hiệu %(serial)s) cho %(name)s.', serial=credential.serial,
-                 name=user.full_name)
+        enrolment, code = credentials.start_enrolment(current_user, user)
+        return _('Mã cấp chứng thư cho %(name)s: %(code)s (dùng một lần, hết hạn lúc %(t)s). Hãy trao mã này '
+                 'trực tiếp cho người dùng; họ tự đặt mã PIN tại trang Chữ ký số của mình.', name=user.full_name,
+                 code=code, t=vn(enrolment.expires_at).strftime('%H:%M %d/%m/%Y'))
     return _admin_action(user_id, 'certificate', CertificateForm, act)
+
+
+@bp.post('/account/signing/enrolment')
+@login_required
+def complete_enrolment():
+    """The holder enters the code and chooses the PIN: the key is made under it."""
+    form = EnrolmentForm(prefix='enrolment')
+    if not form.validate_on_submit():
+        return _credential_page(current_user, status=400, enrolment=form)
+    try:
+        with attempt():
+            credential = credentials.complete_enrolment(current_user, form.code.data, form.pin.data)
+    except DomainError as exc:
+        return _credential_page(current_user, status=exc.status, error=exc.message, enrolment=form)
+    flash(_('Đã cấp chứng thư số (số hiệu %(serial)s). Chứng thư cũ (nếu có) đã bị thu hồi.',
+            serial=credential.serial), 'success')
+    return redirect(url_for('signing.my_keys'))
 
 
 @bp.post('/admin/users/<int:user_id>/revoke')

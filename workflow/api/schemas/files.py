@@ -68,6 +68,8 @@ class DocumentSchema(Schema):
     uploaded_by_id = fields.Integer(**NULLABLE_ID)
     created_at = Moment()
     duplicate_of_id = fields.Integer(**NULLABLE_ID)
+    original_sha256 = fields.String(allow_none=True, validate=validate.Regexp('^[0-9a-f]{64}$'), metadata={
+        'description': 'the bytes as uploaded, when `sha256` is a copy repaired (qpdf) so that it can be signed'})
     signatures = derived(signatures_of, fields.List(fields.Nested(SignatureSchema), required=True))
 
 

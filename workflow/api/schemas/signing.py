@@ -6,6 +6,12 @@ from ...vocabulary import KEY_KINDS
 from . import ID, Moment, Schema, one_of
 
 
+class EnrolmentSchema(Schema):
+    enrolment_code = fields.String(required=True, metadata={
+        'description': 'one-time code to hand to the person, who sends it with the PIN they choose'})
+    expires_at = Moment(required=True)
+
+
 class CertificateSchema(Schema):
     id = fields.Integer(**ID)
     serial = fields.String(required=True)

@@ -1,4 +1,5 @@
 """Drafting: a new work file from an upload, and further documents (attachments, new versions)."""
+from flask import current_app
 from flask_babel import gettext as _
 
 from ... import audit, policy
@@ -46,6 +47,10 @@ def add_document(file, actor, *, upload, kind='main', paper_origin=False):
     """Add an attachment or a new version of the main document."""
     transitions.require(file, 'add_document', actor)
     check_choice(kind, ('main', 'attachment'), _('Loại tài liệu phải là "main" hoặc "attachment".'))
+    limit = current_app.config['MAX_DOCUMENTS_PER_FILE']
+    if len(file.documents) >= limit:
+        raise BadInput(_('Hồ sơ đã có %(n)d tài liệu, tối đa cho phép; không thêm được nữa.', n=limit),
+                       code='too_many_documents', status=422)
     stored = store_pdf(upload, actor, paper_origin=paper_origin)
     stored.document.kind = kind
     file.documents.append(stored.document)

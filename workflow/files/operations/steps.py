@@ -7,7 +7,7 @@ from flask import current_app
 
 from ...errors import BadInput
 from ...extensions import db
-from ...pdfcheck import inspect_pdf
+from ...pdfcheck import copy_to_sign, inspect_pdf
 from ...storage import blobs
 from ...timeutil import now
 from ...vocabulary import DELIVERY_STATUSES
@@ -82,11 +82,15 @@ def check_choice(value, choices, message):
 def store_pdf(upload, actor, *, paper_origin):
     """The uploaded PDF checked, stored as a blob and described by a new Document (not yet added)."""
     info = inspect_pdf(upload.data, current_app.config['MAX_UPLOAD_MB'] * 1024 * 1024)
-    digest = blobs().put(upload.data)
+    repaired = copy_to_sign(upload.data, info)  # found now, never as a failure at signing
+    original = blobs().put(upload.data) if repaired is not None else None
+    data = upload.data if repaired is None else repaired
+    digest = blobs().put(data)
     duplicate = (db.session.query(Document)
                  .filter(Document.sha256 == digest, Document.unit_id == actor.unit_id)
                  .order_by(Document.id).first())
-    document = Document(filename=safe_filename(upload.filename), sha256=digest, size=len(upload.data),
+    document = Document(filename=safe_filename(upload.filename), sha256=digest, size=len(data),
+                        original_sha256=original,
                         pages=info.pages, paper_origin=paper_origin, uploaded_by_id=actor.id,
                         unit_id=actor.unit_id, duplicate_of_id=duplicate.id if duplicate else None)
     return StoredDocument(document, duplicate)

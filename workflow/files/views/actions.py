@@ -38,7 +38,7 @@ from ..operations import (
 )
 from ..queries import visible_file_or_404
 from . import bp
-from .new import flash_duplicate
+from .new import flash_duplicate, flash_repaired
 from .page import FORWARD_ACTIONS, render_file_page
 
 
@@ -69,6 +69,7 @@ def add_document_view(file_id):
         stored = add_document(file, current_user, upload=form.upload_value(), kind=form.kind.data,
                               paper_origin=form.paper_origin.data)
         flash_duplicate(stored.duplicate_of)
+        flash_repaired(stored.document)
         return _('Đã thêm tài liệu %(name)s.', name=stored.document.filename)
     return _act(file_id, 'add_document', lambda: AddDocumentForm(prefix='add_document'), act)
 

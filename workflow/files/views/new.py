@@ -10,6 +10,13 @@ from ..operations import create_file, register_paper_document
 from . import bp
 
 
+def flash_repaired(document):
+    if document is not None and document.original_sha256:
+        flash(_('Tệp %(name)s có lỗi cấu trúc nhỏ mà phần mềm đọc PDF tự bỏ qua nhưng ký số thì không: '
+                'hệ thống đã tạo bản sửa lỗi (nội dung không đổi) để ký; bản gốc vẫn được lưu.',
+                name=document.filename), 'info')
+
+
 def flash_duplicate(duplicate):
     if duplicate is not None:
         flash(_('Cảnh báo: tệp này trùng với một văn bản đã có trong đơn vị (hồ sơ số %(id)d, tệp %(name)s); '
@@ -31,6 +38,7 @@ def new():
     except DomainError as exc:
         return render_template('files/new.html', form=form, error=exc.message), exc.status
     flash(_('Đã tạo hồ sơ "%(title)s".', title=file.title), 'success')
+    flash_repaired(file.main_document)
     flash_duplicate(duplicate)
     return redirect(url_for('files.show', file_id=file.id))
 

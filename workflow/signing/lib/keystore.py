@@ -7,6 +7,7 @@ through an HMAC under a per-process random key, so the PIN itself is not kept).
 Keys are never logged, pickled or written anywhere.
 """
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -19,9 +20,12 @@ from typing import NamedTuple
 
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign import signers
@@ -85,6 +89,72 @@ def load_pkcs12_signer(pkcs12_bytes: bytes, pin: str) -> LoadedKeySigner:
     signer = LoadedKeySigner(key, certificate, chain)
     _remember(digest, tag, signer)
     return signer
+
+
+# --- keys at rest: stretched PIN, wrapped with a key-encryption key ------------------
+#
+# A PKCS#12 protects its key with PBKDF2 (some 20 000 iterations): a 6-digit PIN falls to offline
+# guessing in minutes from a copy of the database. So what the database keeps is not the PKCS#12 but
+# ``WKEY1 | salt length | salt | nonce | AES-256-GCM(KEK, PKCS#12)``: without the key-encryption key,
+# which is configured outside the database (and outside backups), there is nothing to guess against;
+# and the PKCS#12 inside is encrypted under scrypt(PIN, salt) (32 MiB, 2^15), not under the PIN, so
+# that even with the KEK every guess costs a memory-hard derivation.
+
+WRAPPED = b'WKEY1'
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
+
+
+def stretched_pin(pin: str, salt: bytes) -> str:
+    """The password the wrapped PKCS#12 is encrypted under: scrypt(PIN, salt), base64."""
+    derived = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(pin.encode())
+    return base64.b64encode(derived).decode()
+
+
+def wrap(pkcs12_bytes: bytes, kek: bytes, *, salt: bytes = b'') -> bytes:
+    """``pkcs12_bytes`` sealed under the key-encryption key; ``salt`` says its password is stretched."""
+    header = WRAPPED + bytes([len(salt)]) + salt
+    nonce = secrets.token_bytes(12)
+    return header + nonce + AESGCM(kek).encrypt(nonce, pkcs12_bytes, header)
+
+
+def is_wrapped(blob: bytes) -> bool:
+    return blob.startswith(WRAPPED)
+
+
+def unwrap(blob: bytes, kek: bytes) -> tuple[bytes, bytes]:
+    """(PKCS#12, salt) from a wrapped blob; InvalidCredential if it was altered or the KEK is not its own."""
+    try:
+        size = blob[len(WRAPPED)]
+        header_end = len(WRAPPED) + 1 + size
+        header, nonce = blob[:header_end], blob[header_end:header_end + 12]
+        return AESGCM(kek).decrypt(nonce, blob[header_end + 12:], header), header[len(WRAPPED) + 1:]
+    except (IndexError, ValueError, InvalidTag) as error:
+        raise InvalidCredential('the wrapped key cannot be opened with this key-encryption key') from error
+
+
+def load_wrapped_signer(blob: bytes, pin: str, kek: bytes) -> LoadedKeySigner:
+    """The signer in a wrapped key (kept in memory like load_pkcs12_signer's, checked against the PIN
+    before any stretching, so a cached key costs no scrypt); raises WrongPin or InvalidCredential."""
+    digest = hashlib.sha256(blob).digest()
+    tag = hmac.new(_pin_tag_key, digest + pin.encode(), 'sha256').digest()
+    cached = _cached_signer(digest, tag)
+    if cached is not None:
+        return cached
+    pkcs12_bytes, salt = unwrap(blob, kek)
+    key, certificate, chain = _open_pkcs12(pkcs12_bytes, stretched_pin(pin, salt) if salt else pin)
+    signer = LoadedKeySigner(key, certificate, chain)
+    _remember(digest, tag, signer)
+    return signer
+
+
+def rewrapped(pkcs12_bytes: bytes, pin: str, kek: bytes) -> bytes:
+    """A plain PKCS#12 under ``pin`` (as stored before keys were wrapped) made a wrapped key."""
+    key, certificate, chain = _open_pkcs12(pkcs12_bytes, pin)
+    salt = secrets.token_bytes(16)
+    again = pkcs12.serialize_key_and_certificates(
+        None, key, certificate, chain or None,
+        serialization.BestAvailableEncryption(stretched_pin(pin, salt).encode()))
+    return wrap(again, kek, salt=salt)
 
 
 def with_certificate(signer: LoadedKeySigner, certificate: x509.Certificate) -> LoadedKeySigner:
