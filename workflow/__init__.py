@@ -14,12 +14,19 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     settings.settle_public_base_url(app.config)
+    settings.settle_rate_limit_storage(app.config)
+    if app.config.get('TRUSTED_PROXIES'):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config['TRUSTED_PROXIES']
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS',
                           settings.engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
     logging.basicConfig(level=logging.INFO)
     _quiet_expected_library_warnings()
 
     _bind_extensions(app)
+    from .web import BoundedIntegerConverter
+    app.url_map.converters['int'] = BoundedIntegerConverter  # before any route is added
     _register_blueprints(app)
     from .web import install_request_hooks
     install_request_hooks(app)

@@ -77,6 +77,15 @@ def _storage_url():
     return url
 
 
+def _non_negative_int(name, default):
+    value = os.environ.get(name, '').strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f'{name} must be a whole number (0 or more), got {value!r}')
+    return int(value)
+
+
 def _positive_int(name, default):
     raw = os.environ.get(name, str(default))
     try:
@@ -107,6 +116,9 @@ def from_environment():
         'MAX_DOCUMENTS_PER_FILE': _positive_int('MAX_DOCUMENTS_PER_FILE', 30),
         'MAX_CONTENT_LENGTH': max_mb * 1024 * 1024 + 1024 * 1024,
         'TSA_URL': os.environ.get('TSA_URL', ''),
+        # The TSA at /api/v1/pki/tsa answers this deployment's people only, unless made public.
+        'TSA_PUBLIC': os.environ.get('TSA_PUBLIC', '0') == '1',
+        'TSA_RATE_LIMIT': os.environ.get('TSA_RATE_LIMIT', '120 per minute'),
         # The audit chain's head is time-stamped into the object store every this many entries (0: only
         # by `audit anchor` and the maintenance job).
         'AUDIT_ANCHOR_EVERY': _positive_int('AUDIT_ANCHOR_EVERY', 200) if os.environ.get('AUDIT_ANCHOR_EVERY')
@@ -127,7 +139,11 @@ def from_environment():
         'BABEL_DEFAULT_TIMEZONE': 'Asia/Ho_Chi_Minh',
         'BABEL_TRANSLATION_DIRECTORIES': str(ROOT / 'workflow' / 'translations'),
         'LANGUAGES': ('vi', 'en'),
-        'RATELIMIT_STORAGE_URI': os.environ.get('RATELIMIT_STORAGE_URI', 'memory://'),
+        # Empty: REDIS_URL when set (one bucket for every worker and host), else this process's memory.
+        'RATELIMIT_STORAGE_URI': os.environ.get('RATELIMIT_STORAGE_URI', ''),
+        # How many proxies in front set X-Forwarded-For/-Proto: the client's address (rate limits) and
+        # HTTPS (HSTS, secure cookies) are read from them. 0: none, the peer is the client.
+        'TRUSTED_PROXIES': _non_negative_int('TRUSTED_PROXIES', 0),
         'RATELIMIT_ENABLED': os.environ.get('RATELIMIT_ENABLED', '1') == '1',
         'LOGIN_RATE_LIMIT': os.environ.get('LOGIN_RATE_LIMIT', '20 per minute'),
         'API_TOKEN_HOURS': _positive_int('API_TOKEN_HOURS', 12),
@@ -147,6 +163,12 @@ def from_environment():
         'REMINDER_DAYS': _positive_int('REMINDER_DAYS', 2),
         'BULK_SIGN_MAX': _positive_int('BULK_SIGN_MAX', 50),
         'PAGE_CACHE': _page_cache(),
+        # Bounds of one verification (issue 11): the public /verify and every signed file's page.
+        'VERIFY_TIMEOUT_SECONDS': _positive_int('VERIFY_TIMEOUT_SECONDS', 10),
+        'VERIFY_AT_ONCE': _positive_int('VERIFY_AT_ONCE', 2),
+        'VERIFY_MAX_PAGES': _positive_int('VERIFY_MAX_PAGES', 5000),
+        'VERIFY_MAX_SIGNATURES': _positive_int('VERIFY_MAX_SIGNATURES', 30),
+        'VERIFY_MAX_REVISIONS': _positive_int('VERIFY_MAX_REVISIONS', 100),
         'PAGE_CACHE_ENTRIES': _positive_int('PAGE_CACHE_ENTRIES', 2000),
         # Encrypts `backup` archives and opens them at `restore`; never written into an archive.
         'BACKUP_PASSPHRASE': os.environ.get('BACKUP_PASSPHRASE', ''),
@@ -171,6 +193,13 @@ def _oid(name, default):
 def is_embedded(database_url):
     """The embedded mode is what `make run` sets up: one process on an SQLite database."""
     return database_url.startswith('sqlite')
+
+
+def settle_rate_limit_storage(config):
+    """Rate limits in Redis when the deployment has one: per-process memory would give each worker
+    (and each host) its own bucket, multiplying every limit."""
+    if not config.get('RATELIMIT_STORAGE_URI'):
+        config['RATELIMIT_STORAGE_URI'] = config.get('REDIS_URL') or 'memory://'
 
 
 def settle_public_base_url(config):

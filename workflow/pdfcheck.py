@@ -35,8 +35,8 @@ def _has_signature_fields(reader):
     return any(f.get('/FT') == '/Sig' for f in fields.values())
 
 
-def inspect_pdf(data, max_bytes):
-    """Parse `data`; raise BadInput with a message for the user if it is not an acceptable PDF."""
+def check_pdf_envelope(data, max_bytes):
+    """What is seen without parsing: not empty, not too large, a PDF header; BadInput otherwise."""
     if not data:
         raise BadInput(_('Tệp rỗng, không có nội dung.'), code='empty_file')
     if len(data) > max_bytes:
@@ -44,6 +44,11 @@ def inspect_pdf(data, max_bytes):
                        code='file_too_large', status=413)
     if not data.lstrip()[:5] == b'%PDF-':
         raise BadInput(_('Tệp không phải là tài liệu PDF.'), code='not_pdf', status=415)
+
+
+def inspect_pdf(data, max_bytes):
+    """Parse `data`; raise BadInput with a message for the user if it is not an acceptable PDF."""
+    check_pdf_envelope(data, max_bytes)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

@@ -3,6 +3,7 @@
 (The request's transaction is ended by unit_of_work.py, around the view.)
 """
 import logging
+import re
 
 from flask import current_app, jsonify, render_template, render_template_string, request
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from . import policy, timeutil, vocabulary
 from .auth.sessions import signed_in_person
@@ -23,6 +25,16 @@ log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+
+
+HSTS = 'max-age=31536000; includeSubDomains'
+
+
+def served_over_https(app):
+    """This request came over HTTPS, or the deployment says it is only served so (its cookies are
+    Secure, or its URLs https): behind a proxy that ends TLS the request itself may look like http."""
+    return (request.is_secure or app.config.get('SESSION_COOKIE_SECURE')
+            or app.config.get('PREFERRED_URL_SCHEME') == 'https')
 
 
 def wants_json():
@@ -84,12 +96,39 @@ _SCHEMA_MISSING_PAGE = ('<!doctype html><html lang="vi"><meta charset="utf-8"><t
                         '<h1>503</h1><p>{{ message }}</p></html>')
 
 
+# Beyond what a database integer holds (PostgreSQL's integer, SQLite's 64 bits overflow later): a
+# page number, year or id this large is never meant, and would reach the database as an error (500).
+LARGEST_INTEGER = 2**31 - 1
+_WHOLE_NUMBER = re.compile(r'\s*[-+]?\d+\s*')
+
+
+def _huge_integer(request):
+    return any(_WHOLE_NUMBER.fullmatch(value) and abs(int(value)) > LARGEST_INTEGER
+               for value in request.args.values())
+
+
+def refuse_huge_integers():
+    """A whole number in the query string beyond LARGEST_INTEGER (page=99999999999999999999): 400."""
+    if _huge_integer(request):
+        return error_response(400, 'number_too_large', _('Số trong địa chỉ quá lớn.'))
+    return None
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in routes, up to LARGEST_INTEGER: a larger id is no record (404), not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault('max', LARGEST_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def install_request_hooks(app):
     from .files.concurrency import mark_request_start
 
     app.before_request(refuse_without_schema)
     app.before_request(mark_request_start)
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_huge_integers)
 
     @app.after_request
     def security_headers(response):
@@ -98,6 +137,12 @@ def install_request_hooks(app):
         response.headers.setdefault('X-Frame-Options', 'SAMEORIGIN')
         if app.config.get('CONTENT_SECURITY_POLICY'):
             response.headers.setdefault('Content-Security-Policy', CSP)
+        if served_over_https(app):
+            response.headers.setdefault('Strict-Transport-Security', HSTS)
+        if request.endpoint != 'static':
+            # Pages and API answers name people, files and their contents: no shared or disk cache
+            # keeps them (an answer with its own policy -- the inbox's, the QR code's -- keeps its own).
+            response.headers.setdefault('Cache-Control', 'no-store')
         return response
 
     @app.errorhandler(DomainError)

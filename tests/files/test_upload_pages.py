@@ -91,7 +91,8 @@ def test_the_pdf_is_served_to_who_may_see_the_file(app, org, as_user):
     text = page(specialist, f'/files/{file_id}')
     document_id = int(re.search(r'/documents/(\d+)/pdf', text).group(1))
     assert '<iframe class="pdf-view' in text
-    inline = specialist.get(f'/documents/{document_id}/pdf')
+    # Inline only inside the page's viewer (its frame, or pdf.js fetching the bytes): see test_pdf_sandbox.py.
+    inline = specialist.get(f'/documents/{document_id}/pdf', headers={'Sec-Fetch-Dest': 'iframe'})
     assert inline.status_code == 200 and inline.mimetype == 'application/pdf'
     assert inline.data == pdf()
     assert 'inline' in inline.headers['Content-Disposition']

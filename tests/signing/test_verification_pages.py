@@ -57,7 +57,7 @@ def test_short_link_and_qr_code_of_an_issued_document(sorg, client):
     assert client.get('/v/not-a-code').status_code == 404
 
 
-def test_pki_endpoints_publish_root_crl_ocsp_and_tsa(sorg, client):
+def test_pki_endpoints_publish_root_crl_ocsp_and_tsa(sorg, client, as_user):
     assert b'BEGIN CERTIFICATE' in client.get('/api/v1/pki/ca').data
     credentials.revoke_user_certificate(sorg.admin, sorg.chairman)
     crl = x509.load_der_x509_crl(client.get('/api/v1/pki/crl').data)
@@ -66,6 +66,7 @@ def test_pki_endpoints_publish_root_crl_ocsp_and_tsa(sorg, client):
     req = tsp.TimeStampReq({'version': 1, 'message_imprint': tsp.MessageImprint({
         'hash_algorithm': algos.DigestAlgorithm({'algorithm': 'sha256'}),
         'hashed_message': hashlib.sha256(b'x').digest()}), 'cert_req': True})
-    answer = client.post('/api/v1/pki/tsa', data=req.dump(), content_type='application/timestamp-query')
+    answer = as_user(sorg.chairman).post('/api/v1/pki/tsa', data=req.dump(),
+                                         content_type='application/timestamp-query')
     assert tsp.TimeStampResp.load(answer.data)['status']['status'].native == 'granted'
     assert client.post('/api/v1/pki/ocsp', data=b'garbage').status_code == 200  # a malformedRequest answer

@@ -31,6 +31,7 @@ ABSENT = ma.missing
 TRUE_WORDS = ('1', 'true', 'yes', 'on')
 FALSE_WORDS = ('0', 'false', 'no', 'off', '')
 WHOLE_NUMBER = re.compile(r'-?\d+')
+LARGEST_INTEGER = 2**31 - 1
 
 
 class Refusal(str):
@@ -142,6 +143,8 @@ class Integer(Field, ma.fields.Integer):
             raise refuse(_('Trường "%(field)s" phải là số nguyên.', field=self.key))
         if self.minimum is not None and value < self.minimum:
             raise refuse(_('Trường "%(field)s" phải lớn hơn hoặc bằng %(n)d.', field=self.key, n=self.minimum))
+        if abs(value) > LARGEST_INTEGER:  # beyond any database integer: refused, never a database error
+            raise refuse(_('Trường "%(field)s" quá lớn.', field=self.key))
         return value
 
 

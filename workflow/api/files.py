@@ -5,9 +5,8 @@ Each action handler loads the file (404 when missing or invisible) and calls the
 pages call with what its body's schema read; the operation checks the transition and the actor
 (403 / 409) and the values (400).
 """
-import io
 
-from flask import send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from .. import audit
@@ -16,6 +15,7 @@ from ..extensions import db
 from ..files import operations
 from ..files.models import Document
 from ..files.queries import list_files
+from ..files.serving import pdf_response
 from ..storage import blobs
 from . import bp
 from .blueprint import BINARY
@@ -81,12 +81,8 @@ def get_document(document_id):
 def get_document_pdf(document_id):
     """The current PDF bytes"""
     document = document_or_404(document_id)
-    data = blobs().get(document.sha256)
     audit.record_access(caller(), 'download_document', document, file_id=document.file_id, sha256=document.sha256)
-    response = send_file(io.BytesIO(data), mimetype='application/pdf',
-                         download_name=document.filename, as_attachment=False, etag=document.sha256)
-    response.headers['Cache-Control'] = 'private, no-store'
-    return response
+    return pdf_response(blobs().get(document.sha256), document.filename, etag=document.sha256)
 
 
 # ---------------------------------------------------------------- drafting

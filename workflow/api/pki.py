@@ -9,14 +9,17 @@ import binascii
 from contextlib import contextmanager
 
 from cryptography.hazmat.primitives import serialization
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..errors import DomainError
+from ..extensions import limiter
 from ..signing import trust
 from ..signing.lib import authority
 from ..signing.lib.errors import PkiNotInitialised
 from . import pki_bp
+from .auth import authenticate_bearer
 from .blueprint import BINARY
 from .schemas import ErrorSchema
 
@@ -47,6 +50,14 @@ def _initialised():
         yield
     except PkiNotInitialised:
         raise _not_initialised() from None
+
+
+def _require_own_signer():
+    """The TSA signs what it is sent: only for this deployment's people, unless it is made public.
+    (The app's own signing calls the TSA in process, never through here.)"""
+    if current_app.config.get('TSA_PUBLIC') or current_user.is_authenticated:
+        return
+    authenticate_bearer()
 
 
 def _der(body, mimetype):
@@ -96,10 +107,19 @@ def _ocsp(body):
         return _der(trust.ocsp_answer(body), 'application/ocsp-response')
 
 
+def _tsa_limit():
+    return current_app.config['TSA_RATE_LIMIT']
+
+
 @pki_bp.post('/tsa')
 @_binary_body('application/timestamp-query')
 @_answers('application/timestamp-reply', 'DER timestamp reply')
+@pki_bp.alt_response(401, schema=ErrorSchema, description='Not signed in (unless TSA_PUBLIC=1)')
+@pki_bp.alt_response(429, schema=ErrorSchema, description='Too many requests')
+@limiter.limit(_tsa_limit)
 def tsa():
-    """RFC 3161 timestamp authority"""
+    """RFC 3161 timestamp authority, for this deployment's own people: a bearer token or a signed-in
+    session (anyone when the deployment sets TSA_PUBLIC=1)"""
+    _require_own_signer()
     with _initialised():
         return _der(trust.tsa_answer(request.get_data()[:MAX_REQUEST]), 'application/timestamp-reply')

@@ -104,7 +104,7 @@ def session_csrf_token():
 def _answer(html, outcome):
     response = make_response(html)
     response.headers[HEADER] = outcome
-    response.headers['Cache-Control'] = 'private, no-cache'
+    response.headers['Cache-Control'] = 'private, no-store'
     return response
 
 

@@ -1,7 +1,10 @@
 """Verifying signatures against this deployment's trust anchors and revocation data, and the report
 in the reader's language (the library's findings, named for people)."""
+import hashlib
 from datetime import datetime
 
+from cachelib import RedisCache, SimpleCache
+from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,12 +12,12 @@ from sqlalchemy import or_
 
 from ..errors import BadInput
 from ..extensions import db
-from ..pdfcheck import inspect_pdf
+from ..pdfcheck import check_pdf_envelope
 from ..storage import blobs
 from ..timeutil import vn
 from . import trust
+from .lib import budget
 from .lib.changes import ALLOWED, ALLOWED_WHEN_LOCKED
-from .lib.validation import verify_pdf
 from .models import SignatureRecord
 
 SIGNED_MARK = b'/ByteRange'
@@ -24,6 +27,12 @@ DAMAGED = 'the signature could not be checked'
 # The validator's findings (English, stable prefixes) in the reader's language, the most serious
 # first: a changed document is the headline even when other findings follow from it.
 PROBLEMS = (
+    (budget.TOO_MANY + ' pages', _l('Không kiểm tra: tài liệu có quá nhiều trang.')),
+    (budget.TOO_MANY + ' signatures', _l('Không kiểm tra: tài liệu có quá nhiều chữ ký.')),
+    (budget.TOO_MANY + ' revisions', _l('Không kiểm tra: tài liệu có quá nhiều lần sửa đổi (phiên bản).')),
+    (budget.OUT_OF_TIME, _l('Quá thời gian kiểm tra: tài liệu quá phức tạp để kiểm tra chữ ký.')),
+    (budget.CRASHED, _l('Việc kiểm tra bị dừng giữa chừng: tài liệu quá phức tạp để kiểm tra chữ ký.')),
+    (budget.BUSY, _l('Hệ thống đang bận kiểm tra các tài liệu khác; vui lòng thử lại sau ít phút.')),
     ('not a readable PDF', _l('Tệp không đọc được như một tài liệu PDF.')),
     ('the document has no signatures', _l('Tài liệu không có chữ ký số nào.')),
     (TAMPERED, _l('Nội dung đã bị thay đổi sau khi ký (chữ ký không còn nguyên vẹn).')),
@@ -65,10 +74,62 @@ SHOWN = ('field', 'type', 'signer', 'issuer', 'signed_at', 'timestamp_at', 'time
          'timestamp_authority_name', 'locks')
 
 
+CACHE_SECONDS = 3600  # a report also depends on the time (certificates expire): kept an hour at most
+
+
 def verify_bytes(data):
-    """The verification report for any PDF, against this deployment's trust anchors and CRL."""
-    crl = trust.current_crl()
-    return verify_pdf(data, trust.trust_roots(), crls=[crl] if crl else [])
+    """The verification report for any PDF, against this deployment's trust anchors and CRL.
+
+    Bounded (lib/budget.py): too many pages, signatures or revisions give a refusal as the report,
+    and the work runs in a child process killed after VERIFY_TIMEOUT_SECONDS. Reports are kept by
+    the bytes' digest and the trust state (anchors, CRL), so a file page shown again, or the same
+    file sent again to /verify, costs a lookup."""
+    roots = [root.public_bytes(serialization.Encoding.DER) for root in trust.trust_roots()]
+    limits = verification_limits()
+    # The CRL is signed anew on every call (its time and number change): the key names what it lists.
+    key = _cache_key(data, roots, repr(sorted(trust.revocations())).encode(), limits)
+    report = _cache().get(key)
+    if report is None:
+        crl = trust.current_crl()
+        report = budget.verify_within(data, roots, [crl] if crl else [], limits)
+        if not report.get('busy'):  # a refusal for want of a free slot says nothing about the file
+            _cache().set(key, report, timeout=CACHE_SECONDS)
+    return report
+
+
+def verification_limits():
+    config = current_app.config
+    return budget.Limits(pages=config['VERIFY_MAX_PAGES'], signatures=config['VERIFY_MAX_SIGNATURES'],
+                         revisions=config['VERIFY_MAX_REVISIONS'], seconds=config['VERIFY_TIMEOUT_SECONDS'],
+                         at_once=config['VERIFY_AT_ONCE'])
+
+
+def _cache_key(data, roots, revoked, limits):
+    digest = hashlib.sha256()
+    for part in (data, *roots, revoked, repr(limits).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _cache():
+    """The reports' store: Redis when REDIS_URL is set (shared by every worker), else this process's."""
+    store = current_app.extensions.get('verification_cache')
+    if store is None:
+        url = current_app.config.get('REDIS_URL')
+        if url:
+            import redis
+            store = RedisCache(host=redis.Redis.from_url(url), key_prefix=_redis_prefix(),
+                               default_timeout=CACHE_SECONDS)
+        else:
+            store = SimpleCache(threshold=500, default_timeout=CACHE_SECONDS)
+        store = current_app.extensions.setdefault('verification_cache', store)
+    return store
+
+
+def _redis_prefix():
+    # Deployments may share a Redis: the prefix names this one's database.
+    database = hashlib.blake2b(current_app.config['SQLALCHEMY_DATABASE_URI'].encode(), digest_size=6).hexdigest()
+    return f'workflow:verification:{database}:'
 
 
 def document_report(document):
@@ -240,5 +301,6 @@ def report_for_upload(upload):
     if upload is None or not upload.filename:
         raise BadInput(_('Hãy chọn một tệp PDF để kiểm tra.'), code='file_required')
     data = upload.read()
-    inspect_pdf(data, current_app.config['MAX_UPLOAD_MB'] * 1024 * 1024)
+    # Only what is seen without parsing: a full parse (pypdf walks every page) is the child's work.
+    check_pdf_envelope(data, current_app.config['MAX_UPLOAD_MB'] * 1024 * 1024)
     return present(verify_bytes(data))
