@@ -3,7 +3,7 @@ import hashlib
 import json
 
 from flask import g, has_request_context, request
-from flask_login import current_user, user_logged_out
+from flask_login import current_user
 from sqlalchemy import select, text
 
 from .dbtypes import UtcDateTime
@@ -72,13 +72,6 @@ def record_access(actor, action, obj=None, **details):
         details.setdefault('via', 'api' if request.path.startswith('/api/') else 'web')
     return record(actor, action, obj, **details)
 
-
-def _on_logout(_app, user=None, **_extra):
-    if user is not None and getattr(user, 'id', None) is not None:
-        record(user, 'logout', user)
-
-
-user_logged_out.connect(_on_logout)
 
 
 def verify_chain():
