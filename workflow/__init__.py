@@ -48,6 +48,8 @@ def _quiet_expected_library_warnings():
     """pyHanko warns on every signature about things that are deliberate here: validation data comes from
     our own CRL without fetching, and a stamp's box is filled to the last point."""
     logging.getLogger('pyhanko.sign.signers.pdf_signer').addFilter(_DropMessage('fetching is not allowed'))
+    from .signing.lib.validation import log_failures_without_tracebacks
+    log_failures_without_tracebacks()
     logging.getLogger('pyhanko.pdf_utils.layout').addFilter(_DropMessage('is too wide for container'))
 
 

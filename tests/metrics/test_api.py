@@ -3,6 +3,7 @@ import pytest
 
 from tests.builders import vn_time
 from tests.support.api import api_token
+from tests.support.pages import login
 from workflow.metrics.operations import seed_default_targets
 from workflow.vocabulary import REASON_PAPER_ORIGIN, REASON_PAPER_STEP
 
@@ -171,3 +172,23 @@ def test_targets_api_admin_edits_leader_reads(client, data):
     assert client.delete(f'/api/v1/metrics/targets/{target_id}', headers=admin).status_code == 204
     body = client.get('/api/v1/metrics/paperless', query_string=MARCH, headers=admin).get_json()
     assert body['levels']['district']['target'] == 0.8
+
+
+def test_the_drill_down_shows_titles_only_of_files_the_leader_may_open(client, data):
+    """The district chairman's figures count the communes' files, but the district never held those:
+    their rows keep number, unit, dates and reasons, without the title."""
+    headers = api_token(client, data.chairman)
+    body = client.get('/api/v1/metrics/files', query_string={**MARCH, 'which': 'all'}, headers=headers).get_json()
+    rows = {f['file_id']: f for f in body['files']}
+    assert body['total'] == 5 and len(rows) == 5
+    hidden = [f for f in rows.values() if not f['visible']]
+    shown = [f for f in rows.values() if f['visible']]
+    assert {f['unit_id'] for f in hidden} >= {data.communes['Trung An'].id}
+    assert all(f['title'] is None and all(r['detail'] == '' for r in f['reasons']) for f in hidden)
+    assert all(f['title'] for f in shown)
+    page = login(client.application.test_client(), data.chairman).get(
+        '/metrics/files', query_string={**MARCH, 'which': 'all'}).get_data(as_text=True)
+    assert page.count('class="text-muted fst-italic not-visible"') == len(hidden)  # the page says so, untitled
+    admin = api_token(client, data.admin)
+    everything = client.get('/api/v1/metrics/files', query_string={**MARCH, 'which': 'all'}, headers=admin).get_json()
+    assert all(f['visible'] and f['title'] for f in everything['files'])  # admins see all files

@@ -2,6 +2,7 @@
 /verify page, the API's verification of a stored document and the file page all report it not
 valid, and say what changed. Adding an archive time stamp keeps it valid."""
 import io
+import logging
 
 from tests.builders import LEADER_PIN, SEAL_PIN
 from tests.signing.lib.test_tampering import new_annotation, refilled_number_and_date
@@ -63,3 +64,34 @@ def test_an_archive_time_stamp_keeps_an_issued_document_valid(sorg):
     assert report['valid'], report
     assert [s['type'] for s in report['signatures']].count('document_timestamp') == 2
     assert _kinds(report) <= {'issuance', 'validation_data'}
+
+
+def test_a_hostile_signature_leaves_log_lines_not_tracebacks(sorg, caplog, tmp_path):
+    """What the web worker and the verification child install (create_app, lib/budget.py): pyHanko's
+    complaints about a signature it cannot validate (here: from a CA this deployment does not trust, as
+    any outsider's upload may be) stay in the log, without their tracebacks. The control: without the
+    filter, the same check logs tracebacks."""
+    from workflow.signing.lib import authority, validation
+
+    _file, issued = _issued(sorg)
+    elsewhere = tmp_path / 'another-ca'
+    authority.init_pki(elsewhere, 'Một cơ quan khác')
+    roots = [authority.root_certificate(elsewhere)]
+
+    def logged():
+        caplog.clear()
+        with caplog.at_level('INFO'):
+            assert not validation.verify_pdf(issued, roots)['valid']
+        return [r for r in caplog.records if r.name.startswith('pyhanko')]
+
+    filters = {name: list(logging.getLogger(name).filters) for name in validation.TRACEBACK_LOGGERS}
+    try:
+        for name in validation.TRACEBACK_LOGGERS:
+            logging.getLogger(name).filters.clear()
+        assert any(r.exc_info for r in logged())  # the noise is real
+    finally:
+        for name, kept in filters.items():
+            logging.getLogger(name).filters[:] = kept
+    validation.log_failures_without_tracebacks()
+    quiet = logged()
+    assert quiet and not [r for r in quiet if r.exc_info or r.exc_text]

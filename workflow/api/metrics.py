@@ -88,7 +88,7 @@ def metrics_files(query):
 
     Who: admin, leader."""
     selection, period = _scope(query)
-    rows, total = drill_down(period, selection, which=query['which'], limit=min(query['limit'], 1000),
+    rows, total = drill_down(period, selection, viewer=caller(), which=query['which'], limit=min(query['limit'], 1000),
                                      offset=query['offset'])
     return {'period': period.query_args(), 'total': total, 'files': rows}
 

@@ -86,15 +86,16 @@ def _dossiers(period, selection, by):
     return columns, rows
 
 
-def _files(period, selection, which):
-    rows, _total = drill_down(period, selection, which=which, limit=100_000)
+def _files(period, selection, which, viewer):
+    rows, _total = drill_down(period, selection, viewer=viewer, which=which, limit=100_000)
     columns = [(_('Mã hồ sơ'), 'int'), (_('Số, ký hiệu'), 'text'), (_('Trích yếu'), 'text'), (_('Đơn vị'), 'text'),
                (_('Ngày tạo'), 'text'), (_('Ngày kết thúc'), 'text'), (_('Hoàn toàn trực tuyến'), 'text'),
                (_('Lý do'), 'text')]
     out = []
     for r in rows:
         reasons = '; '.join(f"{x['label']}{': ' + x['detail'] if x['detail'] else ''}" for x in r['reasons'])
-        out.append([r['file_id'], r['number'], r['title'], r['unit_name'], vn_datetime_str(r['created_at']),
+        title = r['title'] if r['visible'] else _('(không có quyền xem)')
+        out.append([r['file_id'], r['number'], title, r['unit_name'], vn_datetime_str(r['created_at']),
                     vn_datetime_str(r['closed_at']), _('Có') if r['fully_electronic'] else _('Không'), reasons])
     return columns, out
 
@@ -107,12 +108,12 @@ def _targets():
     return columns, rows
 
 
-def build_table(name, period, selection, *, which='all'):
+def build_table(name, period, selection, *, viewer, which='all'):
     """The named table for the period and units, ready for `to_csv` / `to_xlsx`."""
     if name == 'targets':
         columns, rows = _targets()
     elif name == 'files':
-        columns, rows = _files(period, selection, which)
+        columns, rows = _files(period, selection, which, viewer)
     else:
         kind, by = name.split('-')
         columns, rows = {'paperless': _paperless, 'indicators': _indicators, 'dossiers': _dossiers}[kind](

@@ -9,6 +9,7 @@ from sqlalchemy import case, exists, func, select
 from ..directory.models import Unit
 from ..extensions import db
 from ..files.models import PaperMark, WorkFile
+from ..policy import visible_files
 from .counts import EMPTY_SUMS, closed_in, daily_sums, rate
 from .labels import reason_label
 from .models import INDICATOR_PAPERLESS, DailyCount
@@ -113,8 +114,12 @@ def not_electronic(period, selection, *, limit=DEFAULT_LIST_LIMIT, offset=0, wit
     return listed, total
 
 
-def drill_down(period, selection, *, which='all', limit=200, offset=0):
-    """The files behind a figure: (rows, total); each row has the file's facts and its reasons."""
+def drill_down(period, selection, *, viewer, which='all', limit=200, offset=0):
+    """The files behind a figure: (rows, total); each row has the file's facts and its reasons.
+
+    A figure counts every file of the selection, but a row shows the title (and the reasons' details,
+    which may name documents) only of a file `viewer` may open (policy.visible_files); the others keep
+    their number, unit, dates and reasons, with `visible` False."""
     base = _file_list_query(period, selection, which)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     ids = list(db.session.scalars(base.order_by(WorkFile.closed_at.desc(), WorkFile.id.desc())
@@ -127,14 +132,17 @@ def drill_down(period, selection, *, which='all', limit=200, offset=0):
                Unit.level_code)
         .join(Unit, Unit.id == WorkFile.owner_unit_id).where(WorkFile.id.in_(ids))).all()
     by_id = {row.id: row for row in files}
+    visible = set(db.session.scalars(select(WorkFile.id).where(WorkFile.id.in_(ids), visible_files(viewer))))
     marks = reasons_for(ids)
     rows = []
     for file_id in ids:
         row = by_id[file_id]
-        rows.append({'file_id': row.id, 'title': row.title, 'number': row.number or '', 'doc_type': row.doc_type,
+        shown = row.id in visible
+        rows.append({'file_id': row.id, 'title': row.title if shown else None, 'visible': shown,
+                     'number': row.number or '', 'doc_type': row.doc_type,
                      'direction': row.direction, 'unit_id': row.owner_unit_id, 'unit_name': row.name,
                      'level': row.level_code, 'created_at': row.created_at, 'closed_at': row.closed_at,
                      'deadline': row.deadline, 'fully_electronic': not marks[file_id],
-                     'reasons': [{'code': code, 'label': reason_label(code), 'detail': detail}
+                     'reasons': [{'code': code, 'label': reason_label(code), 'detail': detail if shown else ''}
                                  for code, detail in marks[file_id]]})
     return rows, total

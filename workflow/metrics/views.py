@@ -113,7 +113,8 @@ def files():
     if which not in WHICH:
         abort(400)
     page = max(request.args.get('page', 1, type=int), 1)
-    rows, total = drill_down(period, selection, which=which, limit=100, offset=(page - 1) * 100)
+    rows, total = drill_down(period, selection, viewer=current_user, which=which, limit=100,
+                             offset=(page - 1) * 100)
     return render_template('metrics/files.html', period=period, selection=selection, rows=rows, total=total,
                            which=which, page=page, pages=max(1, -(-total // 100)),
                            filters=_filters(period, selection))
@@ -138,7 +139,7 @@ def export(name, fmt):
     which = request.args.get('which', 'all')
     if which not in WHICH:
         abort(400)
-    table = exports.build_table(name, period, selection, which=which)
+    table = exports.build_table(name, period, selection, viewer=current_user, which=which)
     audit.record_access(current_user, 'export', None, table=name, format=fmt, which=which,
                         start=period.start.isoformat(), end=period.end.isoformat(), rows=len(table.rows))
     filename = f'{name}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}'

@@ -125,7 +125,9 @@ class DashboardSchema(Schema):
 
 class MetricsFileSchema(Schema):
     file_id = fields.Integer(required=True, **ID)
-    title = fields.String()
+    title = fields.String(allow_none=True, metadata={
+        'description': 'null for a file the caller may not open (it still counts in the figures)'})
+    visible = fields.Boolean(metadata={'description': 'whether the caller may open the file'})
     number = fields.String()
     doc_type = fields.String(**one_of(DOC_TYPE_NAMES))
     direction = fields.String(**one_of(DIRECTIONS))

@@ -91,7 +91,8 @@ def _child(connection, pdf_bytes, roots, crls, limits):
     # parent dies before it can kill us.
     seconds = max(1, int(limits.seconds))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    from .validation import verify_pdf
+    from .validation import log_failures_without_tracebacks, verify_pdf
+    log_failures_without_tracebacks()
     report = structural_refusal(pdf_bytes, limits) or verify_pdf(pdf_bytes, roots, crls=crls)
     connection.send(report)
     connection.close()

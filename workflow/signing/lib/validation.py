@@ -37,6 +37,27 @@ ACCEPTABLE_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                       ModificationLevel.FORM_FILLING)
 
 
+class _WithoutTraceback(logging.Filter):
+    """Keep the message, drop the traceback: a hostile signature is an input, not a bug."""
+
+    def filter(self, record):
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+TRACEBACK_LOGGERS = ('pyhanko.sign.validation.generic_cms', 'pyhanko.sign.validation.pdf_embedded',
+                     'pyhanko_certvalidator')
+
+
+def log_failures_without_tracebacks():
+    """pyHanko logs each certificate or signature it cannot validate with a full traceback (two per
+    hostile signature); the report says what failed, so the log keeps one line each (idempotent)."""
+    for name in TRACEBACK_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutTraceback) for f in logger.filters):
+            logger.addFilter(_WithoutTraceback())
+
+
 def verify_pdf(pdf_bytes: bytes, trust_roots: list, *, allow_fetching: bool = False,
                crls: list[bytes] = (), ocsps: list[bytes] = ()) -> dict:
     """Report on every signature: ``{valid, signatures: [...], errors: [...]}``.
