@@ -57,12 +57,15 @@ def test_removing_a_row_is_detected(org):
 # ---------------------------------------------------------------- `audit verify` and the anchors
 
 @pytest.fixture
-def anchor_store(app, ctx, tmp_path):
+def anchor_store(app, ctx, tmp_path, monkeypatch):
     """This test's own object store (anchors of other tests' rolled-back entries must not meet these),
-    and the local PKI whose TSA stamps the anchors."""
+    and the local PKI whose TSA stamps the anchors. Anchors here are made by the test's own commands
+    only: the automatic one every AUDIT_ANCHOR_EVERY entries would fire at whatever entry id the
+    database's sequence has reached (on PostgreSQL ids are not reused between tests)."""
     from workflow.signing import trust
     from workflow.storage import FileStorage
 
+    monkeypatch.setitem(app.config, 'AUDIT_ANCHOR_EVERY', 0)
     trust.ensure_pki()
     kept = app.extensions.get('blob_store')
     app.extensions['blob_store'] = FileStorage(tmp_path / 'store')
