@@ -74,6 +74,7 @@ DELIVERY_STATUSES = tuple(DELIVERY_LABELS)
 ACTION_LABELS = {
     'create': _l('Tạo hồ sơ'),
     'add_document': _l('Thêm tài liệu'),
+    'replacement_drafted': _l('Soạn văn bản thay thế'),
     'forward': _l('Chuyển'),
     'return': _l('Trả lại'),
     'sign': _l('Ký số'),

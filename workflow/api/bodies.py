@@ -156,6 +156,11 @@ class PaperArrival(Input):
     deadline = Deadline()
 
 
+class Replacement(Input):
+    upload = Upload(data_key='file', required=True, metadata=PDF)
+    title = String(load_default=None, metadata={'description': 'the new title; by default the replaced one'})
+
+
 class AddDocument(Input):
     upload = Upload(data_key='file', required=True, metadata=PDF)
     kind = String(load_default='main', metadata={'enum': ['main', 'attachment']})

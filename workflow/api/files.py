@@ -30,6 +30,7 @@ from .bodies import (
     Note,
     PaperArrival,
     Registration,
+    Replacement,
     Signing,
 )
 from .loaders import caller, document_or_404, file_or_404
@@ -97,6 +98,18 @@ def post_file(form):
 
     Who: specialist, leader, clerk."""
     file, duplicate = operations.create_file(caller(), **form)
+    return Result(file, duplicate_of=duplicate), {'Location': url_for('api.get_file', file_id=file.id)}
+
+
+@bp.post('/files/<int:file_id>/replacement')
+@bp.arguments(Replacement, location='multipart')
+@bp.response(201, FileSchema, description='The new draft, with replaces_file_id; the issued file is unchanged')
+@bp.refusals(*UPLOAD_REFUSALS)
+def post_replacement(form, file_id):
+    """Draft a new document replacing an issued one (issued documents are final; both are kept)
+
+    Who: someone of the issuing unit who may create files."""
+    file, duplicate = operations.draft_replacement(file_or_404(file_id), caller(), **form)
     return Result(file, duplicate_of=duplicate), {'Location': url_for('api.get_file', file_id=file.id)}
 
 

@@ -112,6 +112,16 @@ class PaperDocumentForm(NewFileForm):
     number = StringField(_l('Số, ký hiệu'), validators=[Optional(), _too_long('number')])
 
 
+class ReplacementForm(FlaskForm):
+    """A new draft replacing an issued document (which stays as issued)."""
+    upload = FileField(_l('Tệp PDF của văn bản thay thế'), validators=[FileRequired(_l('Vui lòng chọn tệp PDF.'))],
+                       render_kw={'accept': 'application/pdf,.pdf'})
+    title = StringField(_l('Trích yếu (để trống: giữ trích yếu cũ)'), validators=[Optional(), Length(max=500)])
+
+    def upload_value(self):
+        return _upload_of(self.upload)
+
+
 class AddDocumentForm(FlaskForm):
     upload = FileField(_l('Tệp PDF'), validators=[FileRequired(_l('Vui lòng chọn tệp PDF.'))],
                        render_kw={'accept': 'application/pdf,.pdf'})

@@ -33,6 +33,8 @@ class WorkFile(db.Model):
     signer_id = db.Column(db.Integer, db.ForeignKey('users.id'))
     # Incoming register (set at registration)
     source_file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), index=True)
+    # an issued document is final: a correction is a new file that replaces it (both are kept)
+    replaces_file_id = db.Column(db.Integer, db.ForeignKey('work_files.id'), index=True)
     incoming_year = db.Column(db.Integer)
     incoming_number = db.Column(db.Integer)
     received_at = db.Column(UtcDateTime())
@@ -58,6 +60,7 @@ class WorkFile(db.Model):
     issuing_unit = db.relationship('Unit', foreign_keys=[issuing_unit_id])
     source_file = db.relationship('WorkFile', remote_side=[id], foreign_keys=[source_file_id])
     reply_file = db.relationship('WorkFile', remote_side=[id], foreign_keys=[reply_file_id])
+    replaces = db.relationship('WorkFile', remote_side=[id], foreign_keys=[replaces_file_id])
     documents = db.relationship('Document', back_populates='file', order_by='Document.id',
                                 cascade='all, delete-orphan')
     events = db.relationship('FileEvent', back_populates='file', order_by='FileEvent.id',

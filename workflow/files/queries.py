@@ -93,3 +93,8 @@ def inbox_count(user):
     if known is not None and known[0] == user.id:
         return known[1]
     return db.session.scalar(select(db.func.count(WorkFile.id)).where(visible_files(user), inbox_filter(user)))
+
+
+def replacements_of(file):
+    """The files drafted to replace `file` (an issued document), oldest first."""
+    return db.session.query(WorkFile).filter(WorkFile.replaces_file_id == file.id).order_by(WorkFile.id).all()

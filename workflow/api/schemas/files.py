@@ -154,6 +154,7 @@ class FileSchema(FileSummarySchema):
     registered_at = Moment(allow_none=True)
     source_file_id = fields.Integer(**NULLABLE_ID)
     reply_file_id = fields.Integer(**NULLABLE_ID)
+    replaces_file_id = fields.Integer(**NULLABLE_ID, metadata={'description': 'the issued file this one replaces'})
     result_note = fields.String(allow_none=True)
     paper_reasons = fields.List(fields.Nested(PaperReasonSchema), attribute='paper_marks')
     documents = fields.List(fields.Nested(DocumentSchema), required=True)

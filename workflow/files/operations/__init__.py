@@ -6,7 +6,7 @@ drafting  a new file, further documents          routing   forward, return
 issuing   issue (number, seal), register, refuse  handling  assign, start, complete, reopen
 signatures  sign the main document, record a signature or a failed one, archive timestamps
 """
-from .drafting import add_document, create_file
+from .drafting import add_document, create_file, draft_replacement
 from .handling import assign_file, complete_file, reopen_file, start_handling
 from .issuing import issue_file, refuse_file, register_file, register_paper_document, verification_code
 from .routing import forward_file, return_file
@@ -15,7 +15,7 @@ from .steps import StoredDocument, Upload, grant, mark_not_electronic
 
 __all__ = [
     'StoredDocument', 'Upload', 'add_document', 'archive_timestamp_issued', 'assign_file', 'complete_file',
-    'create_file', 'forward_file', 'grant', 'issue_file', 'mark_not_electronic', 'record_sign_failure',
-    'record_signature', 'refuse_file', 'register_file', 'register_paper_document', 'reopen_file', 'return_file',
-    'sign_document', 'start_handling', 'verification_code',
+    'create_file', 'draft_replacement', 'forward_file', 'grant', 'issue_file', 'mark_not_electronic',
+    'record_sign_failure', 'record_signature', 'refuse_file', 'register_file', 'register_paper_document',
+    'reopen_file', 'return_file', 'sign_document', 'start_handling', 'verification_code',
 ]

@@ -3,7 +3,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ... import audit, policy
-from ...errors import BadInput
+from ...errors import BadInput, Conflict, NotAllowed
 from ...extensions import db
 from ...timeutil import now
 from ...vocabulary import DOC_TYPE_NAMES, REASON_PAPER_ORIGIN, URGENCIES
@@ -61,3 +61,23 @@ def add_document(file, actor, *, upload, kind='main', paper_origin=False):
     audit.record(actor, 'add_document', file, document_id=stored.document.id, kind=kind,
                  sha256=stored.document.sha256)
     return stored
+
+
+def draft_replacement(issued, actor, *, upload, title=None):
+    """An issued document is final; a correction is a new draft that replaces it. The new file records
+    which one it replaces, the issued one keeps its number, bytes and link, and its timeline says a
+    replacement was drafted. Who: someone of the unit that drafted or issued it who may create files."""
+    policy.require(policy.may_create_files, actor)
+    if not transitions.is_issued(issued):
+        raise Conflict(_('Chỉ văn bản đã ban hành mới cần văn bản thay thế; văn bản này còn sửa được.'),
+                       code='not_issued')
+    if actor.unit_id not in (issued.owner_unit_id, issued.issuing_unit_id):
+        raise NotAllowed(_('Chỉ đơn vị ban hành mới soạn được văn bản thay thế.'), code='forbidden')
+    title = (title or '').strip() or issued.title
+    file, duplicate = create_file(actor, title=title, doc_type=issued.doc_type, upload=upload,
+                                  urgency=issued.urgency, summary=issued.summary)
+    file.replaces_file_id = issued.id
+    event(issued, actor, 'replacement_drafted', note=_('Hồ sơ thay thế #%(id)d', id=file.id))
+    db.session.flush()
+    audit.record(actor, 'draft_replacement', issued, replacement_id=file.id, number=issued.number)
+    return file, duplicate

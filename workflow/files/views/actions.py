@@ -18,6 +18,7 @@ from ..forms import (
     RefuseForm,
     RegisterForm,
     ReopenForm,
+    ReplacementForm,
     ReturnForm,
     SignForm,
     StartForm,
@@ -27,6 +28,7 @@ from ..operations import (
     add_document,
     assign_file,
     complete_file,
+    draft_replacement,
     forward_file,
     issue_file,
     refuse_file,
@@ -185,3 +187,24 @@ def sign(file_id):
         sign_document(file, current_user, document=file.main_document, pin=form.pin.data, **form.placement_args())
         return _('Đã ký số văn bản')
     return _act(file_id, 'sign', lambda: SignForm(prefix='sign'), act)
+
+
+@bp.post('/files/<int:file_id>/replacement')
+@login_required
+def draft_replacement_view(file_id):
+    """A new draft replacing an issued document: not a step of the issued file's workflow (it has none
+    left), so not through _act; the operation checks who may."""
+    file = visible_file_or_404(file_id, current_user)
+    form = ReplacementForm(prefix='replacement')
+    if not form.validate_on_submit():
+        return render_file_page(file, failed=('replacement', form), status=400)
+    try:
+        with attempt():
+            new, duplicate = draft_replacement(file, current_user, upload=form.upload_value(),
+                                               title=form.title.data)
+    except DomainError as exc:
+        return render_file_page(file, failed=('replacement', form), error=exc.message, status=exc.status)
+    flash(_('Đã tạo hồ sơ văn bản thay thế văn bản số %(number)s; văn bản đã ban hành được giữ nguyên.',
+            number=file.number or file.id), 'success')
+    flash_duplicate(duplicate)
+    return redirect(url_for('files.show', file_id=new.id))

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ... import page_parts, policy
 from ...vocabulary import PURPOSE_LABELS
+from .. import transitions
 from ..forms import (
     AddDocumentForm,
     AssignForm,
@@ -13,11 +14,12 @@ from ..forms import (
     RefuseForm,
     RegisterForm,
     ReopenForm,
+    ReplacementForm,
     ReturnForm,
     SignForm,
     StartForm,
 )
-from ..queries import visible_file_or_404
+from ..queries import replacements_of, visible_file_or_404
 from ..transitions import available_actions
 from . import bp
 
@@ -63,12 +65,17 @@ def render_file_page(file, *, failed=None, error=None, status=200):
     if failed is not None:
         name, form = failed
         forms[name] = form
-    linked = {'source': file.source_file, 'reply': file.reply_file}
+    if transitions.is_issued(file) and current_user.unit_id in (file.owner_unit_id, file.issuing_unit_id) \
+            and policy.may_create_files(current_user):
+        forms.setdefault('replacement', ReplacementForm(formdata=None, prefix='replacement'))
+    linked = {'source': file.source_file, 'reply': file.reply_file, 'replaces': file.replaces}
     visible_links = {key: f for key, f in linked.items() if f is not None and policy.may_view_file(current_user, f)}
     parts = page_parts.build('file', file=file, viewer=current_user, actions=actions, forms=forms,
                              failed=failed[0] if failed else None, error=error)
+    replacements = [f for f in replacements_of(file) if policy.may_view_file(current_user, f)]
     return render_template('files/show.html', file=file, forms=forms, actions=actions, error=error,
-                           failed=failed[0] if failed else None, links=visible_links, parts=parts), status
+                           failed=failed[0] if failed else None, links=visible_links, parts=parts,
+                           replacements=replacements), status
 
 
 @bp.get('/files/<int:file_id>')
