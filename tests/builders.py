@@ -283,6 +283,19 @@ def enrol(admin, holder, pin):
     return credentials.complete_enrolment(holder, code, pin)
 
 
+def signed_and_issued(org):
+    """A draft of the signing district signed by the chairman and issued with the seal to the commune,
+    committed: the issued WorkFile."""
+    from workflow.files.operations import forward_file, issue_file, sign_document
+    file = org.draft()
+    forward_file(file, org.specialist, purpose='sign', to_user=org.chairman)
+    sign_document(file, org.chairman, document=file.main_document, pin=LEADER_PIN)
+    forward_file(file, org.chairman, purpose='handle', to_user=org.clerk)
+    issue_file(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
+    db.session.commit()
+    return file
+
+
 def signing_district(org):
     """The small district, its chairman with a certificate and a signature image, the UBND with its seal."""
     from workflow.signing import credentials, stamps, trust

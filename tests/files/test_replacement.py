@@ -3,28 +3,18 @@ keeps its number, bytes and verification link and says it was replaced; the new 
 replaces; only the issuing unit may draft it; anything else stays refused (finding 4)."""
 import io
 
-from tests.builders import LEADER_PIN, SEAL_PIN, build, pdf, signing_district
+from tests.builders import build, pdf, signed_and_issued, signing_district
 from tests.support.api import BASE, bearer
 from tests.support.pages import login
 from workflow.audit import AuditEntry
 from workflow.errors import Conflict, NotAllowed
 from workflow.extensions import db
-from workflow.files.operations import Upload, draft_replacement, forward_file, issue_file, sign_document
-
-
-def _issued(org):
-    file = org.draft()
-    forward_file(file, org.specialist, purpose='sign', to_user=org.chairman)
-    sign_document(file, org.chairman, document=file.main_document, pin=LEADER_PIN)
-    forward_file(file, org.chairman, purpose='handle', to_user=org.clerk)
-    issue_file(file, org.clerk, recipient_units=[org.commune], pin=SEAL_PIN)
-    db.session.commit()
-    return file
+from workflow.files.operations import Upload, draft_replacement
 
 
 def test_a_replacement_is_a_new_draft_and_the_issued_file_stays_as_issued(ctx):
     org = build(signing_district)
-    issued = _issued(org)
+    issued = signed_and_issued(org)
     before = (issued.number, issued.verification_code, issued.main_document.sha256, issued.status)
     new, _duplicate = draft_replacement(issued, org.clerk, upload=Upload('thay-the.pdf', pdf()),
                                         title='Quyết định (thay thế)')
@@ -38,7 +28,7 @@ def test_a_replacement_is_a_new_draft_and_the_issued_file_stays_as_issued(ctx):
 
 def test_only_the_issuing_unit_drafts_it_and_only_for_an_issued_document(ctx):
     org = build(signing_district)
-    issued = _issued(org)
+    issued = signed_and_issued(org)
     try:
         draft_replacement(issued, org.commune_clerk, upload=Upload('x.pdf', pdf()))
     except NotAllowed as refused:
@@ -56,7 +46,7 @@ def test_only_the_issuing_unit_drafts_it_and_only_for_an_issued_document(ctx):
 
 def test_the_pages_offer_it_on_the_issued_file_and_link_both_ways(app, ctx):
     org = build(signing_district)
-    issued = _issued(org)
+    issued = signed_and_issued(org)
     clerk = login(app.test_client(), org.clerk)
     page = clerk.get(f'/files/{issued.id}').get_data(as_text=True)
     assert 'id="form-replacement"' in page
@@ -73,7 +63,7 @@ def test_the_pages_offer_it_on_the_issued_file_and_link_both_ways(app, ctx):
 
 def test_the_api_drafts_it_and_refuses_other_units(app, ctx):
     org = build(signing_district)
-    issued = _issued(org)
+    issued = signed_and_issued(org)
     client = app.test_client()
     created = client.post(f'{BASE}/files/{issued.id}/replacement', headers=bearer(app, org.clerk),
                           data={'file': (io.BytesIO(pdf()), 'thay-the.pdf')}, content_type='multipart/form-data')

@@ -4,23 +4,17 @@ valid, and say what changed. Adding an archive time stamp keeps it valid."""
 import io
 import logging
 
-from tests.builders import LEADER_PIN, SEAL_PIN
+from tests.builders import signed_and_issued
 from tests.signing.lib.test_tampering import new_annotation, refilled_number_and_date
 from tests.support.api import BASE, bearer
 from tests.support.pages import login
 from workflow.extensions import db
-from workflow.files.operations import forward_file, issue_file, sign_document
 from workflow.signing import operations, verification
 from workflow.storage import blobs
 
 
 def _issued(sorg):
-    file = sorg.draft()
-    forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
-    forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    issue_file(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
-    db.session.commit()
+    file = signed_and_issued(sorg)
     return file, blobs().get(file.main_document.sha256)
 
 

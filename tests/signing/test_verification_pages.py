@@ -5,20 +5,13 @@ import io
 from asn1crypto import algos, tsp
 from cryptography import x509
 
-from tests.builders import LEADER_PIN, SEAL_PIN, pdf
-from workflow.extensions import db
-from workflow.files.operations import forward_file, issue_file, sign_document
+from tests.builders import pdf, signed_and_issued
 from workflow.signing import credentials
 from workflow.storage import blobs
 
 
 def _issued(sorg):
-    file = sorg.draft()
-    forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
-    forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    issue_file(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
-    db.session.commit()
+    file = signed_and_issued(sorg)
     return file.verification_code, blobs().get(file.main_document.sha256)
 
 

@@ -10,11 +10,9 @@ import pytest
 from flask_babel import force_locale
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from tests.builders import LEADER_PIN, SEAL_PIN
+from tests.builders import signed_and_issued
 from tests.signing.conftest import html
 from tests.signing.lib.test_tampering import refilled_number_and_date
-from workflow.extensions import db
-from workflow.files.operations import forward_file, issue_file, sign_document
 from workflow.signing.verification import present, verify_bytes
 from workflow.storage import blobs
 
@@ -163,12 +161,7 @@ def test_the_headline_is_the_most_serious_problem_of_the_document(request_ctx):
 # ---------------------------------------------------------------- the public page, on a really signed document
 
 def _issued_pdf(sorg):
-    file = sorg.draft()
-    forward_file(file, sorg.specialist, purpose='sign', to_user=sorg.chairman)
-    sign_document(file, sorg.chairman, document=file.main_document, pin=LEADER_PIN)
-    forward_file(file, sorg.chairman, purpose='handle', to_user=sorg.clerk)
-    issue_file(file, sorg.clerk, recipient_units=[sorg.commune], pin=SEAL_PIN)
-    db.session.commit()
+    file = signed_and_issued(sorg)
     return blobs().get(file.main_document.sha256)
 
 

@@ -1,23 +1,14 @@
 """Damaged and tampered files are reported invalid with a reason; verify_pdf never raises."""
 
 import re
-from io import BytesIO
 
 import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from tests.signing.lib.conftest import fixture_bytes
+from tests.signing.lib.test_tampering import _update
 from workflow.signing.lib.validation import verify_pdf
-
-
-def _update(pdf, change):
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    change(writer)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _replace_page_content(writer):
