@@ -6,14 +6,26 @@ two round trips to the server buying nothing. Such requests get the engine with 
 autocommit (SQLAlchemy resets the connection's mode when it goes back to the pool). Every other
 request keeps its one transaction (STYLE: load, check, act, commit once).
 """
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session
 
 READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 
 
 def reading_request():
-    return has_request_context() and request.method in READ_METHODS
+    """A GET, HEAD or OPTIONS whose view does not write (see `writes_when_read`)."""
+    if not has_request_context() or request.method not in READ_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, 'writes_when_read', False)
+
+
+def writes_when_read(view):
+    """Mark a GET view that writes (an audit entry of who received a document or an export): it gets
+    the one write transaction other methods get, not the read-only mode (functools.wraps carries the
+    mark through the decorators above it)."""
+    view.writes_when_read = True
+    return view
 
 
 class RequestSession(Session):

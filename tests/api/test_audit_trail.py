@@ -75,3 +75,17 @@ def test_metrics_exports_are_recorded(app, org, as_user):
     assert admin.get('/metrics/export/files.xlsx?from=2024-03-01&to=2024-03-31').status_code == 200
     (actor, _kind, _obj, details), = _entries(app, 'export')
     assert actor == org.admin.id and '"table": "files"' in details and '"format": "xlsx"' in details
+
+
+def test_views_that_record_a_download_write_in_a_transaction_of_their_own(app):
+    """A GET that audits who received a document or an export writes: it must not run in the read-only
+    mode of other GETs (a deferred SQLite transaction whose snapshot another writer has moved past
+    cannot write: 'database is locked', seen as a 503 under load; autocommit statements on PostgreSQL)."""
+    from workflow.dbsession import reading_request
+    for path in ('/documents/1/pdf', '/api/v1/documents/1/pdf', '/registers/outgoing/csv',
+                 '/metrics/export/files.csv', '/api/v1/registers/outgoing'):
+        with app.test_request_context(path):
+            assert not reading_request(), path
+    for path in ('/files/1', '/', '/api/v1/documents/1'):
+        with app.test_request_context(path):
+            assert reading_request(), path

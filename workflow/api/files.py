@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from .. import audit
+from ..dbsession import writes_when_read
 from ..errors import BadInput
 from ..extensions import db
 from ..files import operations
@@ -79,6 +80,7 @@ def get_document(document_id):
 @bp.get('/documents/<int:document_id>/pdf')
 @bp.response(200, BINARY, content_type='application/pdf', description='The PDF')
 @bp.refusals(404)
+@writes_when_read  # records who received it (audit)
 def get_document_pdf(document_id):
     """The current PDF bytes"""
     document = document_or_404(document_id)

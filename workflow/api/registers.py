@@ -2,6 +2,7 @@
 from flask import Response
 
 from .. import audit, policy
+from ..dbsession import writes_when_read
 from ..registers.queries import official_columns, register_csv, register_rows
 from . import bp
 from .bodies import RegisterQuery
@@ -14,6 +15,7 @@ from .schemas.registers import RegisterSchema
 @bp.response(200, RegisterSchema, description='The register, as JSON or (format=csv) as a CSV file')
 @bp.alt_response(200, schema={'type': 'string'}, content_type='text/csv', success=True)
 @bp.refusals(403, 404)
+@writes_when_read  # records who received it (audit)
 def get_register(query, kind):
     """The Decree 30 outgoing or incoming register
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import audit, policy
+from ..dbsession import writes_when_read
 from ..errors import BadInput, DomainError
 from ..timeutil import vn_today
 from ..unit_of_work import attempt
@@ -132,6 +133,7 @@ def report():
 
 
 @bp.get('/export/<name>.<fmt>')
+@writes_when_read  # records who received it (audit)
 def export(name, fmt):
     if name not in exports.TABLES or fmt not in exports.FORMATS:
         abort(404)

@@ -3,6 +3,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import audit, policy
+from ..dbsession import writes_when_read
 from ..directory.models import Unit
 from ..directory.operations import unit_tree
 from ..extensions import db
@@ -45,6 +46,7 @@ def show(kind):
 
 @bp.get('/<kind>/csv')
 @login_required
+@writes_when_read  # records who received it (audit)
 def csv(kind):
     _check_kind_and_role(kind)
     unit, year = _unit_and_year()

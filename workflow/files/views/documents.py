@@ -3,6 +3,7 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from ... import audit
+from ...dbsession import writes_when_read
 from ...extensions import db
 from ...storage import blobs
 from ..models import Document
@@ -13,6 +14,7 @@ from . import bp
 
 @bp.get('/documents/<int:document_id>/pdf')
 @login_required
+@writes_when_read  # records who received it (audit)
 def document_pdf(document_id):
     document = db.session.get(Document, document_id)
     if document is None:
